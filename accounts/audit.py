@@ -1,0 +1,45 @@
+"""The one way to write the audit log."""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditEntry
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # REMOTE_ADDR is set by the trusted proxy chain (gunicorn behind the load balancer forwards it).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    **detail: Any,
+) -> AuditEntry:
+    """Append an entry. ``actor`` defaults to the request's user; ``obj`` fills type and id."""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=getattr(actor, "email", "") if actor else detail.pop("actor_label", ""),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id != "" else "",
+        ip_address=client_ip(request),
+        outcome=outcome,
+        detail=detail,
+    )

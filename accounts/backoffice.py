@@ -1,0 +1,23 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .access import role_required
+from .filters import AuditEntryFilter
+from .models import AuditEntry
+from .roles import ADMIN
+
+
+@role_required(ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Browse and filter the audit log (read-only, administrators only)."""
+    filterset = AuditEntryFilter(request.GET or None, queryset=AuditEntry.objects.all())
+    entries = filterset.qs if filterset.is_bound and filterset.is_valid() else AuditEntry.objects.all()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/audit_log.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from accounts import backoffice as accounts_backoffice
+from portal import backoffice as portal_backoffice
+from portal import views as portal_views
+from portal.api import LocalityViewSet
+from welfaretech.api import CareRecipientViewSet
+
+router = DefaultRouter()
+router.register("localities", LocalityViewSet, basename="locality")
+router.register("welfaretech/recipients", CareRecipientViewSet, basename="recipient")
+
+backoffice_patterns = [
+    path("", portal_backoffice.home, name="home"),
+    path("granskningslogg/", accounts_backoffice.audit_log, name="audit-log"),
+]
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("readyz", portal_views.readyz, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("backoffice/", include((backoffice_patterns, "backoffice"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

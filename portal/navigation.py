@@ -1,0 +1,51 @@
+"""Back-office navigation. An item is shown to a user exactly when the view behind it would let them in:
+visibility is read from the view's own ``required_roles`` declaration, never declared twice."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import resolve, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import user_passes_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+    def required_roles(self) -> frozenset[str]:
+        match = resolve(self.url)
+        roles = getattr(match.func, "required_roles", None)
+        if roles is None:
+            view_class = getattr(match.func, "view_class", None)
+            roles = getattr(view_class, "required_roles", None)
+        if roles is None:
+            raise LookupError(f"Back-office view {self.url_name!r} declares no required_roles.")
+        return roles
+
+    def visible_to(self, user) -> bool:
+        return user_passes_roles(user, self.required_roles())
+
+
+BACKOFFICE_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Overview"), "backoffice:home"),
+    NavItem(_("Audit log"), "backoffice:audit-log"),
+)
+
+
+def backoffice_navigation(request: HttpRequest) -> list[dict]:
+    """The items ``request.user`` may open, with the current one marked."""
+    items = []
+    for item in BACKOFFICE_ITEMS:
+        if item.visible_to(request.user):
+            url = item.url
+            current = request.path == url if url.rstrip("/") == "/backoffice" else request.path.startswith(url)
+            items.append({"label": item.label, "url": url, "current": current})
+    return items
