@@ -11,7 +11,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's e-mails here, send them from a Celery task so SMTP trouble is retried."""
         message = self.render_mail(template_prefix, email, context)
-        html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), None)
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            None,
+        )
         payload = {
             "subject": message.subject,
             "body": message.body,

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .access import role_required
 from .filters import AuditEntryFilter
@@ -8,6 +9,7 @@ from .models import AuditEntry
 from .roles import ADMIN
 
 
+@require_GET
 @role_required(ADMIN)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Browse and filter the audit log (read-only, administrators only)."""

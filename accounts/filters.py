@@ -12,10 +12,16 @@ class AuditEntryFilter(django_filters.FilterSet):
     object_id = django_filters.CharFilter(lookup_expr="exact", label=_("Object id"))
     outcome = django_filters.ChoiceFilter(choices=AuditEntry.Outcome.choices, label=_("Outcome"))
     date_from = django_filters.DateFilter(
-        field_name="at", lookup_expr="date__gte", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
+        field_name="at",
+        lookup_expr="date__gte",
+        label=_("From date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        field_name="at", lookup_expr="date__lte", label=_("To date"), widget=forms.DateInput(attrs={"type": "date"})
+        field_name="at",
+        lookup_expr="date__lte",
+        label=_("To date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

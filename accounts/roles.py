@@ -18,9 +18,7 @@ class Role(models.TextChoices):
 ADMIN = "admin"
 
 # Municipal staff: must use multi-factor authentication when REQUIRE_STAFF_MFA is on.
-STAFF_ROLES = frozenset(
-    {Role.COORDINATOR, Role.HOMECARE_STAFF, Role.WELFARETECH_ADMIN, Role.OFFICIAL, ADMIN}
-)
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.HOMECARE_STAFF, Role.WELFARETECH_ADMIN, Role.OFFICIAL, ADMIN})
 # Everyone who has a reason to enter the back office.
 BACKOFFICE_ROLES = STAFF_ROLES | {Role.ASSOCIATION_REP}
 

@@ -26,7 +26,9 @@ if DEMO_MODE and not DEBUG:
 
 _INSECURE_DEMO_KEY = "django-insecure-demo-key-only-for-the-embedded-mode-never-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_DEMO_KEY if DEBUG else "")
-if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5):
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5
+):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is off "
         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(64))')."
@@ -178,6 +180,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
+# Six digits are easy to read aloud and type on a phone; three tries per code keep guessing futile.
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -216,16 +220,19 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Files that only permitted users may fetch (annual documents, attachments) live outside any web root.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+_STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env.bool("STATIC_MANIFEST", default=not DEBUG)
+            if _STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+# Without a collected manifest (embedded mode, tests) whitenoise serves straight from the app folders.
+WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
 FILE_UPLOAD_PERMISSIONS = 0o640
 

@@ -32,6 +32,11 @@ def seed() -> list[str]:
     for name, slug, is_rural, lat, lon in LOCALITIES:
         Locality.objects.update_or_create(
             slug=slug,
-            defaults={"name": name, "is_rural": is_rural, "latitude": Decimal(lat), "longitude": Decimal(lon)},
+            defaults={
+                "name": name,
+                "is_rural": is_rural,
+                "latitude": Decimal(lat),
+                "longitude": Decimal(lon),
+            },
         )
     return [f"Municipality Vingåker (0428) with {len(LOCALITIES)} localities"]

@@ -46,6 +46,8 @@ def backoffice_navigation(request: HttpRequest) -> list[dict]:
     for item in BACKOFFICE_ITEMS:
         if item.visible_to(request.user):
             url = item.url
-            current = request.path == url if url.rstrip("/") == "/backoffice" else request.path.startswith(url)
+            current = (
+                request.path == url if url.rstrip("/") == "/backoffice" else request.path.startswith(url)
+            )
             items.append({"label": item.label, "url": url, "current": current})
     return items

@@ -14,7 +14,17 @@ class CareRecipientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CareRecipient
-        fields = ["id", "code", "birth_year", "sex", "housing", "locality", "locality_name", "team", "team_name"]
+        fields = [
+            "id",
+            "code",
+            "birth_year",
+            "sex",
+            "housing",
+            "locality",
+            "locality_name",
+            "team",
+            "team_name",
+        ]
 
 
 class CareRecipientViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):

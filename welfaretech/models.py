@@ -41,7 +41,10 @@ class CareRecipient(models.Model):
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     locality = models.ForeignKey(
-        "portal.Locality", on_delete=models.PROTECT, related_name="care_recipients", verbose_name=_("locality")
+        "portal.Locality",
+        on_delete=models.PROTECT,
+        related_name="care_recipients",
+        verbose_name=_("locality"),
     )
     housing = models.CharField(_("housing"), max_length=16, choices=Housing.choices, default=Housing.OWN_HOME)
     team = models.ForeignKey(

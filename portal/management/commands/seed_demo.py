@@ -16,11 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEMO_MODE:
-            raise CommandError("seed_demo only runs in demo mode (DEBUG on); refusing to touch this database.")
+            raise CommandError(
+                "seed_demo only runs in demo mode (DEBUG on); refusing to touch this database."
+            )
         with transaction.atomic():
             for seeder in SEEDERS:
                 for line in seeder():
                     self.stdout.write(f"  {line}")
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready. Every demo account's password is {accounts_demo.DEMO_PASSWORD}")
+            self.style.SUCCESS(
+                f"Demo data ready. Every demo account's password is {accounts_demo.DEMO_PASSWORD}"
+            )
         )

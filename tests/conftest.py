@@ -1,0 +1,51 @@
+import os
+
+import pytest
+from django.core.cache import cache
+
+from accounts.roles import ADMIN, Role
+from config.celery import app as celery_app
+
+from .factories import MunicipalityFactory, UserFactory
+
+# Playwright's sync API keeps an event loop running in the main thread; Django's ORM calls made by the test
+# code itself (creating fixtures) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["tests.browser.fixtures", "tests.worker"]
+
+ALL_ROLES = [*Role.values, ADMIN]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, request):
+    """Fast hashing, a clean cache (rate limits live there) and in-process Celery unless a test asks
+    for the real worker."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    eager = "worker" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager or previous
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def municipality(db):
+    return MunicipalityFactory()
+
+
+@pytest.fixture
+def user_with_role(db):
+    """Factory: ``user_with_role(Role.COORDINATOR)``; ``None`` gives a user without any role."""
+
+    def make(role: str | None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """``with on_commit(execute=True):`` runs the on-commit callbacks (task dispatch) inside a test."""
+    return django_capture_on_commit_callbacks

@@ -1,0 +1,98 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import ADMIN
+from associations.models import Association, Representative
+from portal.models import Locality, MunicipalityProfile
+from welfaretech.models import CareRecipient, CareTeam
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name", locale="sv_SE")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        """``UserFactory(role=Role.COORDINATOR)``; ``role=ADMIN`` makes a superuser."""
+        if not create or not extracted:
+            return
+        if extracted == ADMIN:
+            self.is_superuser = self.is_staff = True
+            self.save(update_fields=["is_superuser", "is_staff"])
+        else:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MunicipalityProfile
+        django_get_or_create = ("id",)
+
+    id = 1
+    name = "Vingåkers kommun"
+    code = "0428"
+    contact_phone = "0151-191 00"
+    contact_email = "kontaktcenter@example.org"
+    contact_hours_sv = "Måndag–fredag kl. 8.00–16.30"
+    contact_hours_en = "Monday–Friday 8.00–16.30"
+
+
+class LocalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Locality
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Ort {n}")
+    slug = factory.Sequence(lambda n: f"ort-{n}")
+    is_rural = True
+    latitude = "59.04000"
+    longitude = "15.87000"
+
+
+class AssociationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Association
+
+    name = factory.Sequence(lambda n: f"Förening {n}")
+    slug = factory.Sequence(lambda n: f"forening-{n}")
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representative
+
+    association = factory.SubFactory(AssociationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CareTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeam
+
+    name = factory.Sequence(lambda n: f"Hemtjänstgrupp {n}")
+    locality = factory.SubFactory(LocalityFactory)
+
+
+class CareRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareRecipient
+
+    code = factory.Sequence(lambda n: f"T-{n:04d}")
+    birth_year = 1940
+    sex = CareRecipient.Sex.WOMAN
+    locality = factory.SubFactory(LocalityFactory)
+    team = factory.SubFactory(CareTeamFactory)
