@@ -20,13 +20,17 @@ def record(
     *,
     request: HttpRequest | None = None,
     actor=None,
+    actor_label: str = "",
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str | int = "",
     outcome: str = AuditEntry.Outcome.SUCCESS,
     **detail: Any,
 ) -> AuditEntry:
-    """Append an entry. ``actor`` defaults to the request's user; ``obj`` fills type and id."""
+    """Append an entry. ``actor`` defaults to the request's user; ``obj`` fills type and id.
+
+    ``actor_label`` names an actor that is not a user (e.g. the e-mail typed into a failed login).
+    """
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
@@ -35,7 +39,7 @@ def record(
         object_id = object_id or obj.pk
     return AuditEntry.objects.create(
         actor=actor,
-        actor_label=getattr(actor, "email", "") if actor else detail.pop("actor_label", ""),
+        actor_label=actor.email if actor is not None else actor_label[:254],
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id != "" else "",

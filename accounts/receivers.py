@@ -27,7 +27,7 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
         "auth.login_failed",
         request=request,
         outcome=AuditEntry.Outcome.FAILURE,
-        actor_label=str(credentials.get("email") or credentials.get("username") or "")[:254],
+        actor_label=str(credentials.get("email") or credentials.get("username") or ""),
     )
 
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Senior portal")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the cache invalidation receivers)
