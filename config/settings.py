@@ -34,6 +34,9 @@ if not DEBUG and (
         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
 
+# Absolute address of the site, for links in e-mails and printed programmes sent outside a request.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -141,6 +144,10 @@ CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "activity-reminders": {
+        "task": "activities.tasks.send_reminders",
+        "schedule": 60 * 60,  # hourly; each sign-up is reminded once, the day before
+    },
     "purge-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

@@ -21,6 +21,7 @@ backoffice_patterns = [
 
 urlpatterns = [
     path("", include("portal.urls")),
+    path("aktiviteter/", include("activities.urls")),
     path("healthz", portal_views.healthz, name="healthz"),
     path("readyz", portal_views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),

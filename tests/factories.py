@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
+from activities.models import Activity, MeetingPlace, Occurrence
 from accounts.roles import ADMIN
 from associations.models import Association, Representative
 from portal.models import Locality, MunicipalityProfile
@@ -96,3 +100,36 @@ class CareRecipientFactory(factory.django.DjangoModelFactory):
     sex = CareRecipient.Sex.WOMAN
     locality = factory.SubFactory(LocalityFactory)
     team = factory.SubFactory(CareTeamFactory)
+
+
+class MeetingPlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingPlace
+
+    name = factory.Sequence(lambda n: f"Träffpunkt {n}")
+    slug = factory.Sequence(lambda n: f"traffpunkt-{n}")
+    kind = MeetingPlace.Kind.DROP_IN
+    locality = factory.SubFactory(LocalityFactory)
+    address = "Storgatan 1"
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    title = factory.Sequence(lambda n: f"Sittgymnastik {n}")
+    slug = factory.Sequence(lambda n: f"sittgymnastik-{n}")
+    description = "Lugn gymnastik på stol."
+    organiser_association = factory.SubFactory(AssociationFactory)
+    place = factory.SubFactory(MeetingPlaceFactory)
+    status = Activity.Status.PUBLISHED
+    contact_email = "arrangor@example.org"
+
+
+class OccurrenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Occurrence
+
+    activity = factory.SubFactory(ActivityFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1, minutes=30))

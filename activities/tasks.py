@@ -1,0 +1,32 @@
+from datetime import datetime, time, timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import notifications
+from .models import Registration
+from .services import LOCAL
+
+
+@shared_task
+def send_reminders() -> int:
+    """E-mail everyone confirmed for tomorrow once. Safe to run any number of times a day: each
+    registration is claimed by a conditional update before its message is queued."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    start = datetime.combine(tomorrow, time.min, tzinfo=LOCAL)
+    due = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        occurrence__is_cancelled=False,
+        occurrence__starts_at__gte=start,
+        occurrence__starts_at__lt=start + timedelta(days=1),
+    ).select_related("occurrence__activity", "occurrence__place", "occurrence__activity__place", "user")
+    sent = 0
+    for registration in due:
+        claimed = Registration.objects.filter(pk=registration.pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=timezone.now()
+        )
+        if claimed:
+            notifications.reminder(registration)
+            sent += 1
+    return sent
