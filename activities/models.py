@@ -106,7 +106,9 @@ class MeetingPlace(models.Model):
 
     def clean(self) -> None:
         if self.photo and not self.photo_alt.strip():
-            raise ValidationError({"photo_alt": _("A photo needs a description for people who cannot see it.")})
+            raise ValidationError(
+                {"photo_alt": _("A photo needs a description for people who cannot see it.")}
+            )
 
     @property
     def is_accessible(self) -> bool:
@@ -232,7 +234,9 @@ class RecurrenceRule(models.Model):
     )
     frequency = models.CharField(_("repeats"), max_length=10, choices=Frequency.choices)
     weekdays = models.JSONField(
-        _("weekdays"), default=list, help_text=_("Monday is 0, Sunday is 6. Monthly rules use the first only.")
+        _("weekdays"),
+        default=list,
+        help_text=_("Monday is 0, Sunday is 6. Monthly rules use the first only."),
     )
     week_of_month = models.SmallIntegerField(
         _("week of the month"),
@@ -251,8 +255,12 @@ class RecurrenceRule(models.Model):
         verbose_name = _("recurrence rule")
         verbose_name_plural = _("recurrence rules")
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="rule_dates_ordered"),
-            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="rule_times_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="rule_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="rule_times_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -294,7 +302,9 @@ class Occurrence(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["activity", "starts_at"], name="one_occurrence_per_start"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="occurrence_times_ordered"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="occurrence_times_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,7 +345,9 @@ class Registration(models.Model):
         _("number of people"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    language = models.CharField(_("language for messages"), max_length=8, choices=settings.LANGUAGES, default="sv")
+    language = models.CharField(
+        _("language for messages"), max_length=8, choices=settings.LANGUAGES, default="sv"
+    )
     cancel_token = models.CharField(max_length=64, unique=True, default=new_cancel_token, editable=False)
     created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -348,7 +360,8 @@ class Registration(models.Model):
         indexes = [models.Index(fields=["occurrence", "status"], name="registration_occ_status_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | (~Q(guest_name="") & (~Q(guest_phone="") | ~Q(guest_email=""))),
+                condition=Q(user__isnull=False)
+                | (~Q(guest_name="") & (~Q(guest_phone="") | ~Q(guest_email=""))),
                 name="registration_identifies_someone",
             )
         ]
@@ -393,7 +406,15 @@ class Attendance(models.Model):
     )
     entered_at = models.DateTimeField(_("entered"), auto_now=True)
 
-    COUNT_FIELDS = ("women_65_74", "women_75_84", "women_85_plus", "men_65_74", "men_75_84", "men_85_plus", "others")
+    COUNT_FIELDS = (
+        "women_65_74",
+        "women_75_84",
+        "women_85_plus",
+        "men_65_74",
+        "men_75_84",
+        "men_85_plus",
+        "others",
+    )
 
     class Meta:
         verbose_name = _("attendance")

@@ -22,7 +22,7 @@ def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
 
 
 def weekly(start: date, end: date, weekdays: Iterable[int], interval: int = 1) -> list[date]:
-    """Dates on ``weekdays`` between start and end; ``interval=2`` keeps every second week from start's week."""
+    """Dates on ``weekdays`` from start to end; ``interval=2`` keeps every second week from start's."""
     wanted = set(weekdays)
     first_monday = start - timedelta(days=start.weekday())
     return [

@@ -53,7 +53,9 @@ def generate_occurrences(rule: RecurrenceRule) -> int:
 
 def confirmed_places(occurrence: Occurrence) -> int:
     return (
-        occurrence.registrations.filter(status=Registration.Status.CONFIRMED).aggregate(n=Sum("party_size"))["n"]
+        occurrence.registrations.filter(status=Registration.Status.CONFIRMED).aggregate(n=Sum("party_size"))[
+            "n"
+        ]
         or 0
     )
 
@@ -86,9 +88,12 @@ def register(
     with transaction.atomic():
         occurrence = Occurrence.objects.select_for_update().select_related("activity").get(pk=occurrence.pk)
         _check_open_for_signup(occurrence)
-        if user is not None and occurrence.registrations.filter(user=user).exclude(
-            status=Registration.Status.CANCELLED
-        ).exists():
+        if (
+            user is not None
+            and occurrence.registrations.filter(user=user)
+            .exclude(status=Registration.Status.CANCELLED)
+            .exists()
+        ):
             raise SignupError(_("You are already signed up for this occasion."))
         capacity = occurrence.activity.capacity
         taken = confirmed_places(occurrence)
@@ -109,7 +114,11 @@ def register(
             language=language,
         )
         transaction.on_commit(lambda: notifications.registration_received(registration))
-        if status == Registration.Status.CONFIRMED and capacity is not None and taken + party_size >= capacity:
+        if (
+            status == Registration.Status.CONFIRMED
+            and capacity is not None
+            and taken + party_size >= capacity
+        ):
             transaction.on_commit(lambda: notifications.occurrence_full(occurrence))
     return registration
 
@@ -120,8 +129,10 @@ def cancel_registration(registration: Registration, *, request=None) -> list[Reg
     Returns the registrations that were promoted (each is told by e-mail).
     """
     with transaction.atomic():
-        occurrence = Occurrence.objects.select_for_update().select_related("activity").get(
-            pk=registration.occurrence_id
+        occurrence = (
+            Occurrence.objects.select_for_update()
+            .select_related("activity")
+            .get(pk=registration.occurrence_id)
         )
         registration = Registration.objects.get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
@@ -142,7 +153,9 @@ def _promote_waiting(occurrence: Occurrence) -> list[Registration]:
     capacity = occurrence.activity.capacity
     free = None if capacity is None else capacity - confirmed_places(occurrence)
     promoted = []
-    for waiting in occurrence.registrations.filter(status=Registration.Status.WAITING).order_by("created_at", "id"):
+    for waiting in occurrence.registrations.filter(status=Registration.Status.WAITING).order_by(
+        "created_at", "id"
+    ):
         if free is not None and waiting.party_size > free:
             break
         waiting.status = Registration.Status.CONFIRMED

@@ -12,7 +12,9 @@ from .models import Registration
 def cancel_registration(request: HttpRequest, token: str) -> HttpResponse:
     """Cancel a sign-up from the link in its e-mail: GET asks for confirmation, POST cancels."""
     registration = get_object_or_404(
-        Registration.objects.select_related("occurrence__activity", "occurrence__place", "occurrence__activity__place"),
+        Registration.objects.select_related(
+            "occurrence__activity", "occurrence__place", "occurrence__activity__place"
+        ),
         cancel_token=token,
     )
     if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
