@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
-from activities.models import Activity, MeetingPlace, Occurrence
 from accounts.roles import ADMIN
+from activities.models import Activity, MeetingPlace, Occurrence
 from associations.models import Association, Representative
 from portal.models import Locality, MunicipalityProfile
 from welfaretech.models import CareRecipient, CareTeam
