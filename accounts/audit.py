@@ -1,7 +1,9 @@
 """The one way to write the audit log."""
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -9,10 +11,21 @@ from .models import AuditEntry
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: from X-Forwarded-For as far as TRUSTED_PROXY_COUNT proxies vouch for it
+    (the rule allauth's rate limits use), otherwise the connection's own address."""
     if request is None:
         return None
-    # REMOTE_ADDR is set by the trusted proxy chain (gunicorn behind the load balancer forwards it).
-    return request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
+    ]
+    candidate = (
+        forwarded[-trusted] if trusted and len(forwarded) >= trusted else request.META.get("REMOTE_ADDR")
+    )
+    try:
+        return str(ipaddress.ip_address(candidate)) if candidate else None
+    except ValueError:
+        return None
 
 
 def record(

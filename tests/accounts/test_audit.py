@@ -116,3 +116,20 @@ class TestBackOfficeAuditLog:
     def test_it_accepts_no_writes(self, client, user_with_role):
         client.force_login(user_with_role(ADMIN))
         assert client.post(self.url, {"action": "x"}).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "192.0.2.1"),  # no proxy trusted: the header could be forged
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # the client forged the first entry
+        (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (2, "203.0.113.9", "192.0.2.1"),  # shorter than the proxy chain: fall back
+        (1, "not-an-address", None),
+    ],
+)
+def test_client_ip_trusts_only_the_configured_proxies(settings, trusted, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = trusted
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert audit.client_ip(request) == expected

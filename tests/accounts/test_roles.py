@@ -37,3 +37,29 @@ def test_roles_are_read_once_per_user_object(user_with_role, django_assert_num_q
     with django_assert_num_queries(1):
         assert has_role(user, Role.COORDINATOR)
         assert not has_role(user, Role.OFFICIAL)
+
+
+def test_create_admin_makes_a_verified_superuser(monkeypatch):
+    from allauth.account.models import EmailAddress
+    from django.core.management import call_command
+
+    from accounts.models import AuditEntry, User
+
+    monkeypatch.setenv("ADMIN_PASSWORD", "Ett-langt-losenord-2026")
+    call_command("create_admin", email="Chef@Example.org", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    user = User.objects.get(email="chef@example.org")
+    assert user.is_superuser and user.check_password("Ett-langt-losenord-2026")
+    assert EmailAddress.objects.get(user=user).verified
+    assert AuditEntry.objects.filter(action="accounts.admin.create", object_id=str(user.pk)).exists()
+
+
+def test_create_admin_refuses_a_weak_password_and_duplicates(monkeypatch, user_with_role):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("ADMIN_PASSWORD", "123")
+    with pytest.raises(CommandError):
+        call_command("create_admin", email="chef@example.org")
+    existing = user_with_role(None)
+    monkeypatch.setenv("ADMIN_PASSWORD", "Ett-langt-losenord-2026")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_admin", email=existing.email.upper())

@@ -6,7 +6,7 @@ from datetime import UTC, date, time, timedelta
 import pytest
 from django.core import mail
 from django.db import connection, connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activities import services
 from activities.models import Activity, Occurrence, RecurrenceRule, Registration
@@ -15,6 +15,13 @@ from activities.tasks import send_reminders
 from ..factories import ActivityFactory, OccurrenceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English; the Swedish wording is the translators' to change."""
+    with translation.override("en"):
+        yield
 
 
 def occurrence_with(capacity: int | None, waiting_list: bool = True, **activity) -> Occurrence:

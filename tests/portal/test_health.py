@@ -56,3 +56,11 @@ def test_readyz_is_503_when_the_cache_is_down(client, settings):
 def test_health_endpoints_only_answer_get(client):
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405
+
+
+def test_probes_answer_any_host_over_plain_http_while_pages_do_not(client, settings):
+    settings.ALLOWED_HOSTS = ["aldersvanlig.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert client.get("/readyz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.1.2.3:8000").status_code == 400
