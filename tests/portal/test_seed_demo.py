@@ -68,3 +68,23 @@ def test_seed_demo_refuses_outside_demo_mode(settings):
     with pytest.raises(CommandError, match="only runs in demo mode"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_fills_the_portal_with_a_year_of_activities():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from activities.models import Activity, Attendance, MeetingPlace, Occurrence, Registration
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    now = timezone.now()
+    assert MeetingPlace.objects.values("locality").distinct().count() == Locality.objects.count()
+    assert MeetingPlace.objects.count() >= 35
+    assert Activity.objects.filter(status="published").count() == 120
+    assert Activity.objects.filter(organiser_association__isnull=True).exists()
+    assert Occurrence.objects.filter(starts_at__gt=now + timedelta(days=60)).exists()
+    assert Occurrence.objects.filter(starts_at__lt=now - timedelta(days=300)).exists()
+    assert Attendance.objects.count() == Occurrence.objects.filter(starts_at__lt=now).count()
+    assert Registration.objects.filter(status="confirmed").exists()
+    assert Registration.objects.filter(status="waiting").exists()

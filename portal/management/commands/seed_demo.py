@@ -3,12 +3,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from activities import demo as activities_demo
 from associations import demo as associations_demo
 from portal import demo as portal_demo
 from welfaretech import demo as welfaretech_demo
 
 # In dependency order; each app's ``demo.seed()`` is idempotent and returns lines to print.
-SEEDERS = [portal_demo.seed, accounts_demo.seed, associations_demo.seed, welfaretech_demo.seed]
+SEEDERS = [
+    portal_demo.seed,
+    accounts_demo.seed,
+    associations_demo.seed,
+    welfaretech_demo.seed,
+    activities_demo.seed,
+]
 
 
 class Command(BaseCommand):
