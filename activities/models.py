@@ -426,3 +426,56 @@ class Attendance(models.Model):
     @property
     def total(self) -> int:
         return sum(getattr(self, field) for field in self.COUNT_FIELDS)
+
+
+class ActivitySuggestion(models.Model):
+    """An activity anyone suggested through "Tipsa om en aktivitet"; waits for a coordinator's moderation."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    title = models.CharField(_("what"), max_length=150)
+    description = models.TextField(_("description"), max_length=4000)
+    when_text = models.CharField(_("when"), max_length=200, blank=True)
+    where_text = models.CharField(_("where"), max_length=200, blank=True)
+    locality = models.ForeignKey(
+        "portal.Locality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("locality"),
+    )
+    organiser_text = models.CharField(_("organiser"), max_length=200, blank=True)
+    contact_name = models.CharField(_("your name"), max_length=150)
+    contact_email = models.EmailField(_("your e-mail"), blank=True)
+    contact_phone = models.CharField(_("your phone"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        verbose_name=_("activity created from it"),
+    )
+
+    class Meta:
+        verbose_name = _("activity suggestion")
+        verbose_name_plural = _("activity suggestions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -63,3 +63,52 @@ class Locality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContactMessage(models.Model):
+    """A question sent through "Fråga kommunen"; lands in the coordinators' inbox in the back office."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("locality"),
+    )
+    message = models.TextField(_("message"), max_length=4000)
+    language = models.CharField(_("language"), max_length=8, default="sv")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+
+    class Meta:
+        verbose_name = _("question to the municipality")
+        verbose_name_plural = _("questions to the municipality")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="contact_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(email="") | ~models.Q(phone=""), name="contact_reachable"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message[:40]}"
