@@ -10,7 +10,9 @@ class AuditEntryFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="istartswith", label=_("Action begins with"))
     object_type = django_filters.CharFilter(lookup_expr="iexact", label=_("Object type"))
     object_id = django_filters.CharFilter(lookup_expr="exact", label=_("Object id"))
-    outcome = django_filters.ChoiceFilter(choices=AuditEntry.Outcome.choices, label=_("Outcome"))
+    outcome = django_filters.ChoiceFilter(
+        choices=AuditEntry.Outcome.choices, label=_("Outcome"), empty_label=_("All outcomes")
+    )
     date_from = django_filters.DateFilter(
         field_name="at",
         lookup_expr="date__gte",

@@ -19,9 +19,10 @@ ALL_ROLES = [*Role.values, ADMIN]
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, request):
-    """Fast hashing, a clean cache (rate limits live there) and in-process Celery unless a test asks
-    for the real worker."""
+    """Fast hashing, no network map tiles, a clean cache (rate limits live there) and in-process Celery
+    unless a test asks for the real worker."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MAP_TILE_URL = ""  # no map tiles from the network in tests
     cache.clear()
     eager = "worker" not in request.keywords
     previous = celery_app.conf.task_always_eager

@@ -33,7 +33,8 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.is_superuser = self.is_staff = True
             self.save(update_fields=["is_superuser", "is_staff"])
         else:
-            self.groups.add(Group.objects.get(name=extracted))
+            # get_or_create: transactional tests flush the groups the data migration made.
+            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
 
     @factory.post_generation
     def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:
@@ -133,3 +134,45 @@ class OccurrenceFactory(factory.django.DjangoModelFactory):
     activity = factory.SubFactory(ActivityFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1, minutes=30))
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Category"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"kategori-{n}")
+    name_sv = factory.Sequence(lambda n: f"Kategori {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Registration"
+
+    occurrence = factory.SubFactory(OccurrenceFactory)
+    guest_name = factory.Sequence(lambda n: f"Gäst {n}")
+    guest_phone = "070-123 45 67"
+    guest_email = factory.Sequence(lambda n: f"gast{n}@example.org")
+    status = "confirmed"
+
+
+class ActivitySuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ActivitySuggestion"
+
+    title = factory.Sequence(lambda n: f"Boule i byn {n}")
+    description = "Vi spelar boule på torget varje torsdag."
+    when_text = "Torsdagar kl. 10"
+    where_text = "Torget"
+    contact_name = "Greta Svensson"
+    contact_email = "greta@example.org"
+
+
+class ContactMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.ContactMessage"
+
+    name = "Karl Andersson"
+    email = factory.Sequence(lambda n: f"fraga{n}@example.org")
+    message = "Finns det färdtjänst till träffpunkten?"

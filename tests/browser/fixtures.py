@@ -64,7 +64,10 @@ _axe = Axe()
 
 
 def assert_accessible(page: Page) -> None:
-    """Fail on any axe-core violation of the WCAG 2.1 A/AA rules on the page as it is now."""
+    """Fail on any axe-core violation of the WCAG 2.1 A/AA rules on the page as it is now.
+
+    axe-core runs inside the page, so the page's browser context must have JavaScript enabled.
+    """
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     results = _axe.run(page, options=options)
     violations = results.response["violations"]
