@@ -5,12 +5,29 @@ Every list is built from one of these querysets so that related rows are fetched
 """
 
 import re
+import time as time_module
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Activity, Category, MeetingPlace, Occurrence, Registration
@@ -157,3 +174,96 @@ def registrations_for_user(user) -> QuerySet[Registration]:
         .select_related("occurrence__activity__place", "occurrence__place")
         .order_by("-occurrence__starts_at")
     )
+
+
+def order_by_relevance(occurrences: QuerySet[Occurrence], text: str) -> QuerySet[Occurrence]:
+    """``occurrences`` (already filtered by ``text``) with the best-matching activities first, then by time.
+
+    PostgreSQL ranks with the same full-text vector as :func:`text_matching_activities`; SQLite counts
+    words found in the title (worth more) and description.
+    """
+    words = [w for w in (re.sub(r"[^\w]", "", part) for part in text.split()) if w]
+    if not words:
+        return occurrences
+    if connection.vendor == "postgresql":
+        rank = Subquery(
+            text_matching_activities(text).filter(pk=OuterRef("activity_id")).values("rank")[:1],
+            output_field=FloatField(),
+        )
+    else:
+        rank = Value(0, output_field=IntegerField())
+        for word in words:
+            rank = (
+                rank
+                + Case(When(activity__title__icontains=word, then=2), default=0)
+                + Case(When(activity__description__icontains=word, then=1), default=0)
+            )
+    return occurrences.annotate(relevance=rank).order_by(F("relevance").desc(nulls_last=True), "starts_at")
+
+
+def bookable_occurrences_of(activity: Activity) -> QuerySet[Occurrence]:
+    """Upcoming occurrences of ``activity`` with ``confirmed`` (people with a place) and, when the activity
+    has a capacity, ``places_left`` annotated in the same query."""
+    confirmed = Coalesce(
+        Sum("registrations__party_size", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+        0,
+    )
+    occurrences = occurrences_of(activity).annotate(confirmed=confirmed)
+    if activity.capacity is not None:
+        occurrences = occurrences.annotate(
+            places_left=Value(activity.capacity, output_field=IntegerField()) - confirmed
+        )
+    return occurrences
+
+
+def occurrences_at_place(place: MeetingPlace) -> QuerySet[Occurrence]:
+    """Upcoming, not cancelled occurrences of published activities held at ``place``."""
+    return (
+        public_occurrences()
+        .filter(_venue_q(pk=place.pk), is_cancelled=False, ends_at__gte=timezone.now())
+        .order_by("starts_at", "activity__title")
+    )
+
+
+def occurrences_this_week(locality_slug: str = "") -> QuerySet[Occurrence]:
+    """What happens from today and six days on, in one locality or (empty slug) the whole municipality."""
+    today = timezone.localdate()
+    search = OccurrenceSearch(
+        localities=[locality_slug] if locality_slug else [],
+        date_from=today,
+        date_to=today + timedelta(days=6),
+    )
+    return search_occurrences(search).filter(ends_at__gte=timezone.now())
+
+
+def upcoming_and_past_registrations(user) -> tuple[QuerySet[Registration], QuerySet[Registration]]:
+    """A user's sign-ups split at now: upcoming soonest first, past latest first."""
+    now = timezone.now()
+    registrations = registrations_for_user(user).select_related("occurrence__activity__place__locality")
+    upcoming = registrations.filter(occurrence__ends_at__gte=now).order_by("occurrence__starts_at")
+    past = registrations.filter(occurrence__ends_at__lt=now)
+    return upcoming, past
+
+
+DATA_VERSION_KEY = "activities:data-version"
+
+
+def data_version() -> int:
+    """A number that changes whenever public activity data changes (see :mod:`activities.signals`).
+
+    ETags of the API and feeds and the cache keys of printed programmes are built from it. When the key is
+    missing (fresh or cleared cache) it starts from the current time in milliseconds, so a number handed
+    out before the cache was lost is never handed out again for different data.
+    """
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        cache.add(DATA_VERSION_KEY, int(time_module.time() * 1000), timeout=None)
+        version = cache.get(DATA_VERSION_KEY)
+    return version
+
+
+def bump_data_version() -> None:
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:  # missing key: the next read starts a new, higher series
+        cache.add(DATA_VERSION_KEY, int(time_module.time() * 1000), timeout=None)

@@ -12,13 +12,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.tasks import send_email
 
-from . import notifications, recurrence
-from .models import Activity, Occurrence, RecurrenceRule, Registration
+from . import notifications, recurrence, selectors
+from .models import Activity, ActivitySuggestion, Occurrence, RecurrenceRule, Registration
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
@@ -48,6 +50,10 @@ def generate_occurrences(rule: RecurrenceRule) -> int:
                 )
             )
     created = Occurrence.objects.bulk_create(new, ignore_conflicts=True)
+    if created:
+        # bulk_create sends no post_save signal: tell the caches of public data ourselves.
+        selectors.bump_data_version()
+        transaction.on_commit(selectors.bump_data_version)
     return len(created)
 
 
@@ -180,3 +186,18 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, request=None) -> i
         for registration in affected:
             transaction.on_commit(lambda r=registration: notifications.occurrence_cancelled(r))
     return len(affected)
+
+
+def suggest_activity(*, language: str = "sv", **fields) -> ActivitySuggestion:
+    """Store an activity tip for moderation and send the sender a receipt when they gave an e-mail."""
+    with transaction.atomic():
+        suggestion = ActivitySuggestion.objects.create(**fields)
+        if suggestion.contact_email:
+            with translation.override(language):
+                context = {"suggestion": suggestion, "site_url": settings.SITE_URL}
+                subject = render_to_string("activities/email/suggestion_receipt_subject.txt", context).strip()
+                body = render_to_string("activities/email/suggestion_receipt_message.txt", context)
+            transaction.on_commit(
+                lambda: send_email.delay(subject=subject, body=body, to=[suggestion.contact_email])
+            )
+    return suggestion

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Locality
+
 
 class DisplaySettingsForm(forms.Form):
     text_size = forms.ChoiceField(
@@ -17,3 +19,57 @@ class DisplaySettingsForm(forms.Form):
 
     def settings(self) -> dict[str, str]:
         return {"text_size": self.cleaned_data["text_size"], "contrast": self.cleaned_data["contrast"]}
+
+
+class ContactForm(forms.Form):
+    """The question form of Fråga kommunen, with a way to answer it."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phone = forms.CharField(
+        label=_("Phone number"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    locality = forms.ModelChoiceField(
+        label=_("Where do you live?"),
+        queryset=Locality.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("I prefer not to say"),
+        help_text=_("Optional. It helps us find the right person."),
+    )
+    message = forms.CharField(
+        label=_("Your question"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("At most 4,000 characters."),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone", "").strip() and "email" not in self.errors:
+            self.add_error("email", _("Give an e-mail address or a phone number so that we can answer."))
+        return cleaned
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+    def cleaned_data_for_service(self) -> dict:
+        fields = ("name", "email", "phone", "locality", "message")
+        return {name: self.cleaned_data[name] for name in fields}
+
+
+class LocalityChoiceForm(forms.Form):
+    """Choose the locality whose week the home page shows."""
+
+    ort = forms.ModelChoiceField(
+        label=_("Choose where you live"),
+        queryset=Locality.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("The whole municipality"),
+    )

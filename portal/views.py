@@ -1,18 +1,64 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from activities.selectors import occurrences_this_week
+
+from . import services
 from .display import DisplaySettings, display_settings, remember
-from .forms import DisplaySettingsForm
+from .forms import ContactForm, DisplaySettingsForm, LocalityChoiceForm
 from .health import CHECKS
 from .selectors import localities
 
+LOCALITY_COOKIE = "locality"
+WEEK_LIMIT = 10
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"localities": localities()})
+    """The start page with "this week near you" for the chosen locality (``?ort=``, then the cookie)."""
+    chosen = request.GET.get("ort", request.COOKIES.get(LOCALITY_COOKIE, ""))
+    all_localities = list(localities())
+    locality = next((loc for loc in all_localities if loc.slug == chosen), None)
+    form = LocalityChoiceForm(initial={"ort": locality.slug if locality else ""})
+    week = list(occurrences_this_week(locality.slug if locality else "")[:WEEK_LIMIT])
+    response = render(
+        request,
+        "portal/home.html",
+        {"localities": all_localities, "locality": locality, "locality_form": form, "week": week},
+    )
+    if "ort" in request.GET:
+        _remember_locality(response, locality)
+    return response
+
+
+def _remember_locality(response: HttpResponse, locality) -> None:
+    if locality is None:
+        response.delete_cookie(LOCALITY_COOKIE)
+    else:
+        max_age = 60 * 60 * 24 * 365
+        response.set_cookie(
+            LOCALITY_COOKIE, locality.slug, max_age=max_age, samesite="Lax", secure=not settings.DEBUG
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    """Fråga kommunen: a question lands in the coordinators' inbox and the sender gets a receipt."""
+    form = ContactForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_spam():
+            return redirect("portal:contact-thanks")
+        if form.is_valid():
+            services.ask_the_municipality(language=request.LANGUAGE_CODE, **form.cleaned_data_for_service())
+            return redirect("portal:contact-thanks")
+    return render(request, "portal/contact.html", {"form": form})
+
+
+def contact_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/contact_thanks.html")
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
