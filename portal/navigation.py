@@ -36,18 +36,33 @@ class NavItem:
 
 BACKOFFICE_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Overview"), "backoffice:home"),
+    NavItem(_("Activities"), "activities_backoffice:list"),
+    NavItem(_("Review"), "activities_backoffice:moderation"),
+    NavItem(_("Meeting places"), "activities_backoffice:places"),
+    NavItem(_("Categories"), "activities_backoffice:categories"),
+    NavItem(_("Localities"), "activities_backoffice:localities"),
+    NavItem(_("Questions from the public"), "portal_backoffice:inbox"),
     NavItem(_("Audit log"), "backoffice:audit-log"),
 )
 
 
 def backoffice_navigation(request: HttpRequest) -> list[dict]:
     """The items ``request.user`` may open, with the current one marked."""
-    items = []
-    for item in BACKOFFICE_ITEMS:
-        if item.visible_to(request.user):
-            url = item.url
-            current = (
-                request.path == url if url.rstrip("/") == "/backoffice" else request.path.startswith(url)
-            )
-            items.append({"label": item.label, "url": url, "current": current})
+    items = [
+        {"label": item.label, "url": item.url, "current": False}
+        for item in BACKOFFICE_ITEMS
+        if item.visible_to(request.user)
+    ]
+    # The longest matching address wins, so "Review" under "Activities" marks only "Review".
+    matching = [
+        item
+        for item in items
+        if (
+            request.path == item["url"]
+            if item["url"].rstrip("/") == "/backoffice"
+            else request.path.startswith(item["url"])
+        )
+    ]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     return items
