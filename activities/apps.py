@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activities and meeting places")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

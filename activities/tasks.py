@@ -30,3 +30,11 @@ def send_reminders() -> int:
             notifications.reminder(registration)
             sent += 1
     return sent
+
+
+@shared_task
+def render_programme(locality_slug: str, year: int, month: int, language: str = "sv") -> None:
+    """Render the printed programme PDF for a locality ("alla" for all) and month into the cache."""
+    from .programme import store_pdf  # programme imports this module to enqueue the task
+
+    store_pdf(locality_slug, year, month, language)

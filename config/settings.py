@@ -6,6 +6,7 @@ the process then refuses to start without a real ``SECRET_KEY``.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -268,12 +269,17 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Map tiles for the meeting-place maps (fetched by the visitor's browser). Empty draws no map: the pages
+# still show the address, the coordinates and a link to a map site. The test suite empties it.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+_MAP_TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)) if MAP_TILE_URL else None
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_MAP_TILE_ORIGIN] if _MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "worker-src": [SELF],
@@ -308,6 +314,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingPlaceKindEnum": "activities.models.MeetingPlace.Kind",
+        "AssociationKindEnum": "associations.models.Association.Kind",
+        "RegistrationStatusEnum": "activities.models.Registration.Status",
+        "ActivityStatusEnum": "activities.models.Activity.Status",
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts import backoffice as accounts_backoffice
+from activities.api import ActivityViewSet, CategoryViewSet, OccurrenceViewSet, PlaceViewSet
+from associations.api import AssociationViewSet
 from portal import backoffice as portal_backoffice
 from portal import views as portal_views
 from portal.api import LocalityViewSet
@@ -13,6 +15,11 @@ from welfaretech.api import CareRecipientViewSet
 router = DefaultRouter()
 router.register("localities", LocalityViewSet, basename="locality")
 router.register("welfaretech/recipients", CareRecipientViewSet, basename="recipient")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("occurrences", OccurrenceViewSet, basename="occurrence")
+router.register("places", PlaceViewSet, basename="place")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("associations", AssociationViewSet, basename="association")
 
 backoffice_patterns = [
     path("", portal_backoffice.home, name="home"),
@@ -22,10 +29,14 @@ backoffice_patterns = [
 urlpatterns = [
     path("", include("portal.urls")),
     path("aktiviteter/", include("activities.urls")),
+    path("foreningar/", include("associations.urls")),
+    path("", include("activities.urls_feeds")),
     path("healthz", portal_views.healthz, name="healthz"),
     path("readyz", portal_views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("backoffice/", include((backoffice_patterns, "backoffice"))),
+    path("backoffice/aktiviteter/", include("activities.urls_backoffice")),
+    path("backoffice/fragor/", include("portal.urls_backoffice")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
