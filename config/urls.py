@@ -10,11 +10,12 @@ from associations.api import AssociationViewSet
 from portal import backoffice as portal_backoffice
 from portal import views as portal_views
 from portal.api import LocalityViewSet
-from welfaretech.api import CareRecipientViewSet
+from welfaretech.api import CareRecipientViewSet, EventViewSet
 
 router = DefaultRouter()
 router.register("localities", LocalityViewSet, basename="locality")
 router.register("welfaretech/recipients", CareRecipientViewSet, basename="recipient")
+router.register("welfaretech/events", EventViewSet, basename="welfaretech-event")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("occurrences", OccurrenceViewSet, basename="occurrence")
 router.register("places", PlaceViewSet, basename="place")
@@ -29,6 +30,7 @@ backoffice_patterns = [
 urlpatterns = [
     path("", include("portal.urls")),
     path("aktiviteter/", include("activities.urls")),
+    path("hemtjanst/", include("welfaretech.urls")),
     path("foreningar/", include("associations.urls")),
     path("", include("activities.urls_feeds")),
     path("healthz", portal_views.healthz, name="healthz"),
@@ -36,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("backoffice/", include((backoffice_patterns, "backoffice"))),
     path("backoffice/aktiviteter/", include("activities.urls_backoffice")),
+    path("backoffice/valfardsteknik/", include("welfaretech.urls_backoffice")),
     path("backoffice/fragor/", include("portal.urls_backoffice")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),

@@ -176,3 +176,58 @@ class ContactMessageFactory(factory.django.DjangoModelFactory):
     name = "Karl Andersson"
     email = factory.Sequence(lambda n: f"fraga{n}@example.org")
     message = "Finns det färdtjänst till träffpunkten?"
+
+
+class TechnologyTypeFactory(factory.django.DjangoModelFactory):
+    """The catalogue row for ``code`` (created by a data migration; get-or-create keeps it unique)."""
+
+    class Meta:
+        model = "welfaretech.TechnologyType"
+        django_get_or_create = ("code",)
+
+    code = "digital_supervision"
+    name_sv = factory.LazyAttribute(lambda o: o.code)
+    name_en = factory.LazyAttribute(lambda o: o.code)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "welfaretech.Assignment"
+
+    recipient = factory.SubFactory(CareRecipientFactory)
+    technology = factory.SubFactory(TechnologyTypeFactory)
+    decision_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "welfaretech.Device"
+
+    technology = factory.SubFactory(TechnologyTypeFactory)
+    serial = factory.Sequence(lambda n: f"SN-{n:06d}")
+    status = "installed"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "welfaretech.Event"
+
+    client_uuid = factory.Faker("uuid4", cast_to=None)
+    recipient = factory.SubFactory(CareRecipientFactory)
+    team = factory.LazyAttribute(lambda o: o.recipient.team)
+    kind = "camera_check_ok"
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+# --- Welfare technology (catalogue rows via get_or_create: transactional tests flush migrated data) ---
+
+
+def technology(code: str = "safety_alarm"):
+    """The catalogue row for ``code`` with its benefit values, created when a flush removed it."""
+    from welfaretech.catalogue import install
+    from welfaretech.models import EventBenefit, TechnologyType
+
+    if not TechnologyType.objects.filter(code=code).exists():
+        install(TechnologyType, EventBenefit)
+    return TechnologyType.objects.get(code=code)
