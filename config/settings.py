@@ -155,11 +155,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "activities.tasks.send_reminders",
         "schedule": 60 * 60,  # hourly; each sign-up is reminded once, the day before
     },
+    "anonymise-inactive-care-recipients": {
+        "task": "welfaretech.tasks.anonymise_inactive_recipients",
+        "schedule": 60 * 60 * 24,
+    },
+    "training-expiry-reminders": {
+        "task": "welfaretech.tasks.send_training_expiry_reminders",
+        "schedule": 60 * 60 * 24,
+    },
     "purge-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
 }
+
+# Care recipients inactive this long are anonymised (their events stay, without the link to the code).
+WELFARETECH_ANONYMISE_AFTER_DAYS = env.int("WELFARETECH_ANONYMISE_AFTER_DAYS", default=730)
 
 # --- E-mail ----------------------------------------------------------------------------------------------
 
@@ -318,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "AssociationKindEnum": "associations.models.Association.Kind",
         "RegistrationStatusEnum": "activities.models.Registration.Status",
         "ActivityStatusEnum": "activities.models.Activity.Status",
+        "EventKindEnum": "welfaretech.models.EventKind",
     },
 }
 

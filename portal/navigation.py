@@ -42,6 +42,13 @@ BACKOFFICE_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Categories"), "activities_backoffice:categories"),
     NavItem(_("Localities"), "activities_backoffice:localities"),
     NavItem(_("Questions from the public"), "portal_backoffice:inbox"),
+    NavItem(_("Shift logging"), "welfaretech:shift"),
+    NavItem(_("Care recipients"), "welfaretech_backoffice:recipients"),
+    NavItem(_("Devices"), "welfaretech_backoffice:devices"),
+    NavItem(_("Technology catalogue"), "welfaretech_backoffice:technologies"),
+    NavItem(_("Device faults"), "welfaretech_backoffice:faults"),
+    NavItem(_("Training records"), "welfaretech_backoffice:training"),
+    NavItem(_("Technology benefits"), "welfaretech_backoffice:benefits"),
     NavItem(_("Audit log"), "backoffice:audit-log"),
 )
 
