@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.roles import ADMIN, Role
 from config.celery import app as celery_app
@@ -50,3 +51,12 @@ def user_with_role(db):
 def on_commit(django_capture_on_commit_callbacks):
     """``with on_commit(execute=True):`` runs the on-commit callbacks (task dispatch) inside a test."""
     return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def english(client):
+    """Answer in English (the message ids) for tests that match wording: pages through Accept-Language,
+    services through the active language. The Swedish wording stays the translators' to change."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -46,10 +46,16 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server) -> Iterator[Page]:
+def browser_locale() -> str:
+    """The browser's language (Accept-Language); override in a module to run its journeys in English."""
+    return "sv-SE"
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, browser_locale: str) -> Iterator[Page]:
     """A fresh browser context (no cookies) on the live server; ``page.goto('/path')`` works."""
     context = browser.new_context(
-        base_url=live_server.url, locale="sv-SE", viewport={"width": 390, "height": 844}
+        base_url=live_server.url, locale=browser_locale, viewport={"width": 390, "height": 844}
     )
     context.set_default_timeout(15_000)
     page = context.new_page()

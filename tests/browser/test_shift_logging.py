@@ -22,6 +22,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
+def browser_locale() -> str:
+    return "en-GB"  # the journeys below find buttons by their English names
+
+
+@pytest.fixture
 def night_shift(municipality):
     team = CareTeamFactory(name="Nattpatrullen")
     staff = UserFactory(role=Role.HOMECARE_STAFF, email="natt@example.org")

@@ -8,7 +8,7 @@ from tests.factories import CareRecipientFactory, DeviceFactory, EventFactory, U
 from welfaretech import services
 from welfaretech.models import Assignment, Consent, Fault
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 LISTS = [
     "technologies",
     "devices",

@@ -16,7 +16,7 @@ from welfaretech.models import Event, Fault
 from ..factories import CareRecipientFactory, CareTeamFactory, DeviceFactory, EventFactory, UserFactory
 
 URL = "/api/v1/welfaretech/events/"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

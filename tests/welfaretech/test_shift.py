@@ -22,7 +22,7 @@ from ..factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 SHIFT = "/hemtjanst/pass/"
 
 
