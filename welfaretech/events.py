@@ -154,7 +154,18 @@ def record_events(user, items: list[dict]) -> list[ItemResult]:
             continue
     # One query for the repeats; a twin arriving concurrently is caught by the unique constraint below.
     stored = {event.client_uuid: event for event in Event.objects.filter(client_uuid__in=uuids)}
-    return [_record_one(user, item, recipients, devices, stored) for item in items]
+    results = [_record_one(user, item, recipients, devices, stored) for item in items]
+    _mark_active({result.event.recipient_id for result in results if result.status == "created"})
+    return results
+
+
+def _mark_active(recipient_ids: set[int]) -> None:
+    """Logged care is what keeps a recipient "active" for the anonymisation rule (one UPDATE per batch)."""
+    if recipient_ids:
+        today = timezone.localdate()
+        CareRecipient.objects.filter(pk__in=recipient_ids).exclude(last_active_on__gte=today).update(
+            last_active_on=today
+        )
 
 
 def _record_one(user, item: Any, recipients: dict, devices: dict, stored: dict) -> ItemResult:

@@ -59,3 +59,24 @@ def test_training_expiry_reminders_are_sent_once(mailoutbox):
     assert send_training_expiry_reminders() == 1
     assert send_training_expiry_reminders() == 0
     assert len(mailoutbox) == 1
+
+
+def test_logging_an_event_keeps_the_recipient_active(client):
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from welfaretech.events import record_events
+
+    from ..factories import CareRecipientFactory, UserFactory
+
+    recipient = CareRecipientFactory(last_active_on=timezone.localdate() - timedelta(days=800))
+    staff = UserFactory(role=Role.HOMECARE_STAFF)
+    recipient.team.members.add(staff)
+    item = {"client_uuid": str(uuid.uuid4()), "recipient": recipient.pk, "kind": "dose_taken",
+            "occurred_at": timezone.now().isoformat()}  # fmt: skip
+    assert record_events(staff, [item])[0].status == "created"
+    recipient.refresh_from_db()
+    assert recipient.last_active_on == timezone.localdate()
