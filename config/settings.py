@@ -248,6 +248,8 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-
 _STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # No base URL: these files are only ever served by views that check who is asking.
+    "private": {"BACKEND": "portal.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -260,6 +262,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Annual documents and grant attachments: PDF or images up to this size.
+ASSOCIATIONS_MAX_UPLOAD_BYTES = env.int("ASSOCIATIONS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 # --- Security --------------------------------------------------------------------------------------------
 

@@ -19,9 +19,10 @@ ALL_ROLES = [*Role.values, ADMIN]
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, request):
-    """Fast hashing, no network map tiles, a clean cache (rate limits live there) and in-process Celery
-    unless a test asks for the real worker."""
+def _isolated(settings, request, tmp_path_factory):
+    """Fast hashing, no network map tiles, a clean cache (rate limits live there), private files in a
+    temporary folder and in-process Celery unless a test asks for the real worker."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.getbasetemp() / "private-media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAP_TILE_URL = ""  # no map tiles from the network in tests
     cache.clear()
