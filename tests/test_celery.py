@@ -24,6 +24,7 @@ def test_every_task_acknowledges_late_and_retries_with_backoff():
 
 
 def test_the_beat_schedule_names_registered_tasks(settings):
+    app.loader.import_default_modules()  # what a worker does at start: import every app's tasks module
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
 

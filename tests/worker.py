@@ -33,7 +33,9 @@ def worker_mail_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir) -> Iterator[subprocess.Popen]:
+def celery_worker_process(
+    django_db_setup, django_db_blocker, worker_mail_dir, tmp_path_factory
+) -> Iterator[subprocess.Popen]:
     if not os.environ.get("CELERY_BROKER_URL"):
         if os.environ.get("CI_REAL_SERVICES"):
             pytest.fail("CI_REAL_SERVICES is set but CELERY_BROKER_URL is not: no broker for the worker.")
@@ -43,6 +45,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir) -
         "DATABASE_URL": _database_url(),
         "EMAIL_URL": f"filemail:///{worker_mail_dir}",  # absolute path: django-environ strips one slash
         "CONN_MAX_AGE": "0",
+        # The same folder the tests' settings use (conftest._isolated), so files the worker writes are found.
+        "PRIVATE_MEDIA_ROOT": str(tmp_path_factory.getbasetemp() / "private-media"),
     }
     log = open(worker_mail_dir.parent / "celery-worker.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
