@@ -163,6 +163,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "welfaretech.tasks.send_training_expiry_reminders",
         "schedule": 60 * 60 * 24,
     },
+    "grant-reports-due": {
+        "task": "associations.tasks.mark_reports_due",
+        "schedule": 60 * 60 * 24,
+    },
+    "grant-report-reminders": {
+        "task": "associations.tasks.send_report_reminders",
+        "schedule": 60 * 60 * 24,  # each report is reminded once before and once after its due date
+    },
     "purge-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
