@@ -12,9 +12,9 @@ from welfaretech import demo as welfaretech_demo
 SEEDERS = [
     portal_demo.seed,
     accounts_demo.seed,
-    associations_demo.seed,
     welfaretech_demo.seed,
     activities_demo.seed,
+    associations_demo.seed,  # after activities: activity grants are calculated from recorded attendance
 ]
 
 
