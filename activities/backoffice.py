@@ -7,7 +7,6 @@ localities) lives in :mod:`activities.backoffice_places`.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Min, Q, Sum
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import audit
 from accounts.access import role_required
 from accounts.roles import Role
+from portal.paging import page_of, query_without
 
 from . import authoring, exports
 from .forms_backoffice import (
@@ -36,16 +36,6 @@ from .models import Activity, ActivitySuggestion, Attendance, Occurrence, Regist
 ORGANISERS = (Role.ASSOCIATION_REP, Role.COORDINATOR)
 PAGE_SIZE = 25
 ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITING]
-
-
-def _page(request: HttpRequest, items, param: str = "page"):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _query_without(request: HttpRequest, param: str = "page") -> str:
-    query = request.GET.copy()
-    query.pop(param, None)
-    return query.urlencode()
 
 
 def _show_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -72,14 +62,14 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    page = _page(request, form.apply(activities))
+    page = page_of(request, form.apply(activities), PAGE_SIZE)
     return render(
         request,
         "activities/backoffice/activity_list.html",
         {
             "form": form,
             "page": page,
-            "query": _query_without(request),
+            "query": query_without(request),
             "coordinator": coordinator,
             "can_create": authoring.writable_associations(request.user).exists(),
         },
@@ -172,8 +162,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/backoffice/activity_detail.html",
         {
             "activity": activity,
-            "page": _page(request, occurrences),
-            "query": _query_without(request),
+            "page": page_of(request, occurrences, PAGE_SIZE),
+            "query": query_without(request),
             "past": past,
             "can_edit": authoring.editable_activities(request.user).filter(pk=pk).exists(),
             "coordinator": authoring.is_coordinator(request.user),
@@ -337,8 +327,8 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "occurrence": occurrence,
             "activity": occurrence.activity,
-            "page": _page(request, registrations),
-            "query": _query_without(request),
+            "page": page_of(request, registrations, PAGE_SIZE),
+            "query": query_without(request),
             "totals": totals,
             "attendance": Attendance.objects.filter(occurrence=occurrence).first(),
             "started": occurrence.starts_at <= timezone.now(),
@@ -442,10 +432,10 @@ def moderation(request: HttpRequest) -> HttpResponse:
         request,
         "activities/backoffice/moderation.html",
         {
-            "pending": _page(request, pending),
-            "suggestions": _page(request, suggestions, "spage"),
-            "pending_query": _query_without(request),
-            "suggestions_query": _query_without(request, "spage"),
+            "pending": page_of(request, pending, PAGE_SIZE),
+            "suggestions": page_of(request, suggestions, PAGE_SIZE, "spage"),
+            "pending_query": query_without(request),
+            "suggestions_query": query_without(request, "spage"),
         },
     )
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role, has_role
+from portal.paging import page_of, query_without
 
 from . import applications, letters, selectors
 from .applications import TRANSITIONS
@@ -64,12 +64,6 @@ def _add_errors(form, error: ValidationError) -> None:
 def _posted(request: HttpRequest):
     """The submitted data, also when every field was left empty (``_posted(request)`` would lose it)."""
     return request.POST if request.method == "POST" else None
-
-
-def _query_without(request: HttpRequest, param: str = "page") -> str:
-    query = request.GET.copy()
-    query.pop(param, None)
-    return query.urlencode()
 
 
 def actions_for(user, application: GrantApplication) -> dict[str, bool]:
@@ -121,9 +115,9 @@ def _answers(application: GrantApplication) -> list[tuple[ProgrammeQuestion, str
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     applications = form.apply(casework_applications(request.user))
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, applications, PAGE_SIZE)
     return render(
-        request, TEMPLATES + "queue.html", {"form": form, "page": page, "query": _query_without(request)}
+        request, TEMPLATES + "queue.html", {"form": form, "page": page, "query": query_without(request)}
     )
 
 

@@ -9,7 +9,6 @@ documents and files are simply not found (404), whatever ID is typed. Changes al
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role, has_role
+from portal.paging import page_of, query_without
 
 from . import services
 from .eligibility import eligibility, eligible_associations
@@ -45,16 +45,6 @@ COORDINATOR = Role.COORDINATOR
 REPRESENTATIVE = Role.ASSOCIATION_REP
 PAGE_SIZE = 25
 TEMPLATES = "associations/register/"
-
-
-def _page(request: HttpRequest, items, param: str = "page"):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _query_without(request: HttpRequest, param: str = "page") -> str:
-    query = request.GET.copy()
-    query.pop(param, None)
-    return query.urlencode()
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -122,9 +112,9 @@ def association_list(request: HttpRequest) -> HttpResponse:
         TEMPLATES + "list.html",
         {
             "form": form,
-            "page": _page(request, associations),
-            "query": _query_without(request),
-            "sort_query": _query_without(request, "sort"),
+            "page": page_of(request, associations, PAGE_SIZE),
+            "query": query_without(request),
+            "sort_query": query_without(request, "sort"),
             "year": year,
         },
     )
@@ -503,7 +493,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             association,
             "documents",
             form=form,
-            page=_page(request, _documents(association)),
+            page=page_of(request, _documents(association), PAGE_SIZE),
             query="",
             eligibility=eligibility(association, year),
         ),
@@ -535,7 +525,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("association", "uploaded_by")
         .order_by("uploaded_at", "pk")
     )
-    return render(request, TEMPLATES + "review_queue.html", {"page": _page(request, waiting), "query": ""})
+    return render(
+        request, TEMPLATES + "review_queue.html", {"page": page_of(request, waiting, PAGE_SIZE), "query": ""}
+    )
 
 
 @role_required(COORDINATOR)

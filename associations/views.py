@@ -1,13 +1,13 @@
 """The public association directory: only active associations that agreed to be listed."""
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from activities.selectors import published_activities
 from portal.models import Locality
+from portal.paging import page_of, query_without
 
 from .models import Association
 
@@ -48,11 +48,9 @@ def directory(request: HttpRequest) -> HttpResponse:
             associations = associations.filter(kind=form.cleaned_data["kind"])
     else:
         associations = associations.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    page = Paginator(associations.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, associations.distinct(), PAGE_SIZE)
     return render(
-        request, "associations/directory.html", {"form": form, "page": page, "query": query.urlencode()}
+        request, "associations/directory.html", {"form": form, "page": page, "query": query_without(request)}
     )
 
 

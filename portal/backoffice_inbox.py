@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts import audit
 from accounts.access import role_required
 from accounts.roles import Role
+from portal.paging import page_of, query_without
 
 from .models import ContactMessage
 
@@ -55,13 +55,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     questions = ContactMessage.objects.select_related("locality").order_by("-created_at", "-pk")
     if form.is_valid() and form.cleaned_data["status"]:
         questions = questions.filter(status=form.cleaned_data["status"])
-    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, questions, PAGE_SIZE)
     return render(
         request,
         "portal/backoffice/inbox.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query_without(request)},
     )
 
 

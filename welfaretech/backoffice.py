@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET
 from accounts import audit
 from accounts.access import role_required
 from accounts.roles import Role
+from portal.paging import page_of, query_without
 
 from . import benefits, selectors, services
 from .forms import (
@@ -42,16 +42,6 @@ from .models import Assignment, CareRecipient, Device, Fault, TechnologyType, Tr
 ADMIN = Role.WELFARETECH_ADMIN
 PAGE_SIZE = 25
 TEMPLATES = "welfaretech/backoffice/"
-
-
-def _page(request: HttpRequest, items, param: str = "page"):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _query_without(request: HttpRequest, param: str = "page") -> str:
-    query = request.GET.copy()
-    query.pop(param, None)
-    return query.urlencode()
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -101,7 +91,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "device_list.html",
-        {"form": form, "page": _page(request, devices), "query": _query_without(request)},
+        {"form": form, "page": page_of(request, devices, PAGE_SIZE), "query": query_without(request)},
     )
 
 
@@ -113,10 +103,10 @@ def device_due(request: HttpRequest) -> HttpResponse:
         request,
         TEMPLATES + "device_due.html",
         {
-            "page": _page(request, selectors.devices_due_for_service(today)),
-            "retrieve": _page(request, selectors.devices_to_retrieve(), "retrieve"),
+            "page": page_of(request, selectors.devices_due_for_service(today), PAGE_SIZE),
+            "retrieve": page_of(request, selectors.devices_to_retrieve(), PAGE_SIZE, "retrieve"),
             "today": today,
-            "query": _query_without(request),
+            "query": query_without(request),
         },
     )
 
@@ -147,7 +137,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "device_detail.html",
-        {"device": device, "form": form, "page": _page(request, history), "query": ""},
+        {"device": device, "form": form, "page": page_of(request, history, PAGE_SIZE), "query": ""},
     )
 
 
@@ -175,7 +165,7 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "recipient_list.html",
-        {"form": form, "page": _page(request, recipients), "query": _query_without(request)},
+        {"form": form, "page": page_of(request, recipients, PAGE_SIZE), "query": query_without(request)},
     )
 
 
@@ -279,7 +269,12 @@ def fault_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         TEMPLATES + "fault_list.html",
-        {"form": form, "show": show, "page": _page(request, faults), "query": _query_without(request)},
+        {
+            "form": form,
+            "show": show,
+            "page": page_of(request, faults, PAGE_SIZE),
+            "query": query_without(request),
+        },
     )
 
 
@@ -315,9 +310,9 @@ def training_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "today": today,
-            "expiring": _page(request, selectors.training_expiring(today), "expiring"),
-            "page": _page(request, records),
-            "query": _query_without(request),
+            "expiring": page_of(request, selectors.training_expiring(today), PAGE_SIZE, "expiring"),
+            "page": page_of(request, records, PAGE_SIZE),
+            "query": query_without(request),
         },
     )
 
