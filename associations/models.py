@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.models import Attendance
 from portal.storage import private_storage
@@ -497,9 +498,9 @@ class GrantApplication(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Outcome(models.TextChoices):
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("grant decision", "Approved")
         PARTLY = "partly", _("Partly approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("grant decision", "Rejected")
 
     programme = models.ForeignKey(
         GrantProgramme,

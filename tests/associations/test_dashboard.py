@@ -112,7 +112,7 @@ def test_budget_per_programme_counts_approved_decisions_and_payments():
     )
 
 
-def test_money_by_locality_splits_an_association_equally_between_its_localities():
+def test_money_by_locality_splits_an_association_equally_between_its_localities(english):
     vingaker, lappe = LocalityFactory(name="Vingåker", slug="vingaker"), LocalityFactory(name="Läppe")
     programme = GrantProgrammeFactory()
     both = AssociationFactory()
