@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "associations.tasks.send_report_reminders",
         "schedule": 60 * 60 * 24,  # each report is reminded once before and once after its due date
     },
+    "subscribed-reports": {
+        "task": "followup.tasks.send_subscribed_reports",
+        "schedule": 60 * 60 * 24,  # idempotent: each subscription is sent once per period
+    },
     "purge-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
@@ -353,5 +357,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint logs every rendering step at INFO; only its warnings matter in production.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from accounts import backoffice as accounts_backoffice
 from activities.api import ActivityViewSet, CategoryViewSet, OccurrenceViewSet, PlaceViewSet
 from associations.api import AssociationViewSet
+from followup.api import IndicatorViewSet as FollowupIndicatorViewSet
+from followup.api import KoladaViewSet
 from portal import backoffice as portal_backoffice
 from portal import views as portal_views
 from portal.api import LocalityViewSet
@@ -21,6 +23,8 @@ router.register("occurrences", OccurrenceViewSet, basename="occurrence")
 router.register("places", PlaceViewSet, basename="place")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("associations", AssociationViewSet, basename="association")
+router.register("followup/indicators", FollowupIndicatorViewSet, basename="followup-indicator")
+router.register("followup/kolada", KoladaViewSet, basename="followup-kolada")
 
 backoffice_patterns = [
     path("", portal_backoffice.home, name="home"),
@@ -44,6 +48,8 @@ urlpatterns = [
     path("backoffice/bidrag/", include("associations.urls_grants")),
     path("backoffice/handlaggning/", include("associations.urls_casework")),
     path("backoffice/samordning/", include("associations.urls_coordinator")),
+    path("backoffice/uppfoljning/underlag/", include("followup.urls_data")),
+    path("backoffice/uppfoljning/", include("followup.urls_backoffice")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -58,6 +58,9 @@ BACKOFFICE_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Device faults"), "welfaretech_backoffice:faults"),
     NavItem(_("Training records"), "welfaretech_backoffice:training"),
     NavItem(_("Technology benefits"), "welfaretech_backoffice:benefits"),
+    NavItem(_("Follow-up"), "followup:dashboard"),
+    NavItem(_("Reports"), "followup:reports"),
+    NavItem(_("Follow-up data and exports"), "followup_data:index"),
     NavItem(_("Audit log"), "backoffice:audit-log"),
 )
 

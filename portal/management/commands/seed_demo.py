@@ -5,6 +5,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from activities import demo as activities_demo
 from associations import demo as associations_demo
+from followup import demo as followup_demo
 from portal import demo as portal_demo
 from welfaretech import demo as welfaretech_demo
 
@@ -15,6 +16,7 @@ SEEDERS = [
     welfaretech_demo.seed,
     activities_demo.seed,
     associations_demo.seed,  # after activities: activity grants are calculated from recorded attendance
+    followup_demo.seed,
 ]
 
 
