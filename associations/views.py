@@ -33,7 +33,7 @@ class DirectoryFilterForm(forms.Form):
 def listed_associations():
     return (
         Association.objects.filter(is_active=True, show_in_directory=True)
-        .only("name", "slug", "kind", "purpose", "email", "phone", "website")
+        .only("name", "slug", "kind", "purpose", "email", "phone", "website", "logo", "logo_alt")
         .prefetch_related("localities")
     )
 

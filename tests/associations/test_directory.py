@@ -63,3 +63,15 @@ def test_query_count_is_constant(client, listed, django_assert_max_num_queries):
         association.localities.add(hogsjo)
     with django_assert_max_num_queries(6):
         client.get("/foreningar/")
+
+
+@pytest.mark.django_db
+def test_a_listed_associations_logo_is_shown_with_its_description(client, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    association = AssociationFactory(show_in_directory=True, logo_alt="En blå fågel över en sjö")
+    association.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    page = client.get(f"/foreningar/{association.slug}/").content.decode()
+    assert 'alt="En blå fågel över en sjö"' in page
+    assert association.logo.url in page
