@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import HoneypotMixin
 from portal.models import Locality
 
 from .models import ActivitySuggestion, Category, MeetingPlace
@@ -30,19 +31,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self):
         super().__init__(format="%Y-%m-%d")
-
-
-class HoneypotMixin(forms.Form):
-    """A field people never see (hidden with the ``hidden`` attribute); bots that fill it are ignored."""
-
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get(self.add_prefix("website"), "").strip())
 
 
 class ActivitySearchForm(forms.Form):
@@ -150,6 +138,10 @@ class GuestSignupForm(HoneypotMixin):
             self.add_error("guest_phone", _("Give a phone number or an e-mail address."))
         return cleaned
 
+    def reply_to(self) -> str:
+        """Where the confirmation goes: the key of the per-address rate limit."""
+        return self.cleaned_data.get("guest_email") or self.cleaned_data.get("guest_phone", "")
+
 
 class SuggestionForm(HoneypotMixin, forms.ModelForm):
     class Meta:
@@ -182,6 +174,10 @@ class SuggestionForm(HoneypotMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["locality"].empty_label = _("Don't know or not in one place")
         self.fields["contact_email"].help_text = _("Optional. We send a receipt to this address.")
+
+    def reply_to(self) -> str:
+        """Where the receipt goes: the key of the per-address rate limit."""
+        return self.cleaned_data.get("contact_email") or self.cleaned_data.get("contact_phone", "")
 
     def suggestion_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}

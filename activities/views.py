@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import ratelimit
 from portal.models import Locality
 
 from . import selectors, services
@@ -62,12 +63,22 @@ def activity_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest, pk: int) -> HttpResponse:
-    """Sign up for one occasion: one button when signed in, name and phone or e-mail as a guest."""
+    """Sign up for one occasion: one button when signed in, name and phone or e-mail as a guest.
+
+    Guest sign-ups that would be stored (or trip the honeypot) count towards the rate limit; signed-in
+    people are accountable and not limited, so a shared computer at a meeting place keeps working."""
     occurrence = get_object_or_404(selectors.public_occurrences(), pk=pk)
-    form_class = SignupForm if request.user.is_authenticated else GuestSignupForm
-    form = form_class(request.POST or None)
+    guest = not request.user.is_authenticated
+    form = (GuestSignupForm if guest else SignupForm)(request.POST or None)
     if request.method == "POST":
-        if form.is_spam():
+        spam = form.is_spam()
+        if guest and (spam or form.is_valid()):
+            limited = ratelimit.hit(request, ratelimit.GUEST_SIGNUP, key="" if spam else form.reply_to())
+            if limited:
+                context = {"occurrence": occurrence, "form": form}
+                return ratelimit.too_many_requests(request, limited, "activities/signup.html", context)
+        if spam:
+            ratelimit.honeypot_hit(request, ratelimit.GUEST_SIGNUP if guest else "activities.signup")
             return redirect("activities:detail", slug=occurrence.activity.slug)
         if form.is_valid():
             fields = {} if request.user.is_authenticated else {
@@ -146,10 +157,17 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Tipsa om en aktivitet: anyone can tell the municipality about an activity, for moderation."""
     form = SuggestionForm(request.POST or None)
     if request.method == "POST":
-        if form.is_spam():
-            return redirect("activities:suggest-thanks")
-        if form.is_valid():
-            services.suggest_activity(language=request.LANGUAGE_CODE, **form.suggestion_fields())
+        spam = form.is_spam()
+        if spam or form.is_valid():
+            limited = ratelimit.hit(request, ratelimit.SUGGESTION, key="" if spam else form.reply_to())
+            if limited:
+                return ratelimit.too_many_requests(
+                    request, limited, "activities/suggest.html", {"form": form}
+                )
+            if spam:
+                ratelimit.honeypot_hit(request, ratelimit.SUGGESTION)
+            else:
+                services.suggest_activity(language=request.LANGUAGE_CODE, **form.suggestion_fields())
             return redirect("activities:suggest-thanks")
     return render(request, "activities/suggest.html", {"form": form})
 

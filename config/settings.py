@@ -228,9 +228,15 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "20/h/ip,3/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+}
+# Public forms without an account (portal/ratelimit.py); allauth's rate syntax, "" switches one off.
+PUBLIC_FORM_RATE_LIMITS = {
+    "activities.guest_signup": env.str("RATE_LIMIT_GUEST_SIGNUP", default="10/10m/ip,10/h/key"),
+    "portal.contact": env.str("RATE_LIMIT_CONTACT", default="5/h/ip,10/d/key"),
+    "activities.suggestion": env.str("RATE_LIMIT_SUGGESTION", default="5/h/ip,10/d/key"),
 }
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -31,6 +31,9 @@ backoffice_patterns = [
     path("granskningslogg/", accounts_backoffice.audit_log, name="audit-log"),
 ]
 
+# allauth answers its rate limits through this view (audited, friendly, in the site's layout).
+handler429 = "portal.views.too_many_requests"
+
 urlpatterns = [
     path("", include("portal.urls")),
     path("aktiviteter/", include("activities.urls")),

@@ -4,6 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from .models import Locality
 
 
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden with the ``hidden`` attribute); bots that fill it are ignored.
+
+    Shared by the public forms (Fråga kommunen here, sign-up and Tipsa in activities); the view answers a
+    filled-in honeypot as if it had worked, stores nothing and audits it (``portal.ratelimit``).
+    """
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get(self.add_prefix("website"), "").strip())
+
+
 class DisplaySettingsForm(forms.Form):
     text_size = forms.ChoiceField(
         label=_("Text size"),
@@ -21,7 +38,7 @@ class DisplaySettingsForm(forms.Form):
         return {"text_size": self.cleaned_data["text_size"], "contrast": self.cleaned_data["contrast"]}
 
 
-class ContactForm(forms.Form):
+class ContactForm(HoneypotMixin, forms.Form):
     """The question form of Fråga kommunen, with a way to answer it."""
 
     name = forms.CharField(label=_("Your name"), max_length=150)
@@ -43,11 +60,7 @@ class ContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("At most 4,000 characters."),
     )
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    field_order = ["name", "email", "phone", "locality", "message", "website"]
 
     def clean(self):
         cleaned = super().clean()
@@ -55,8 +68,9 @@ class ContactForm(forms.Form):
             self.add_error("email", _("Give an e-mail address or a phone number so that we can answer."))
         return cleaned
 
-    def is_spam(self) -> bool:
-        return bool(self.data.get("website", "").strip())
+    def reply_to(self) -> str:
+        """Where the answer and the receipt go: the key of the per-address rate limit."""
+        return self.cleaned_data.get("email") or self.cleaned_data.get("phone", "")
 
     def cleaned_data_for_service(self) -> dict:
         fields = ("name", "email", "phone", "locality", "message")

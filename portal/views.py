@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.exceptions import TemplateDoesNotExist
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from activities.selectors import occurrences_this_week
 
-from . import services
+from . import ratelimit, services
 from .display import DisplaySettings, display_settings, remember
 from .forms import ContactForm, DisplaySettingsForm, LocalityChoiceForm
 from .health import CHECKS
@@ -46,15 +47,37 @@ def _remember_locality(response: HttpResponse, locality) -> None:
 
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
-    """Fråga kommunen: a question lands in the coordinators' inbox and the sender gets a receipt."""
+    """Fråga kommunen: a question lands in the coordinators' inbox and the sender gets a receipt.
+
+    Only questions that would be stored count towards the rate limit (a mistyped form is free); a bot
+    that fills in the honeypot is thanked like everyone else, and nothing is stored."""
     form = ContactForm(request.POST or None)
     if request.method == "POST":
-        if form.is_spam():
-            return redirect("portal:contact-thanks")
-        if form.is_valid():
-            services.ask_the_municipality(language=request.LANGUAGE_CODE, **form.cleaned_data_for_service())
+        spam = form.is_spam()
+        if spam or form.is_valid():
+            limited = ratelimit.hit(request, ratelimit.CONTACT, key="" if spam else form.reply_to())
+            if limited:
+                return ratelimit.too_many_requests(request, limited, "portal/contact.html", {"form": form})
+            if spam:
+                ratelimit.honeypot_hit(request, ratelimit.CONTACT)
+            else:
+                services.ask_the_municipality(
+                    language=request.LANGUAGE_CODE, **form.cleaned_data_for_service()
+                )
             return redirect("portal:contact-thanks")
     return render(request, "portal/contact.html", {"form": form})
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """``handler429`` for allauth's own limits (sign-in, password reset, account sign-up): audited once per
+    client and page a minute, answered with the site's ``429.html`` (allauth's bare page until it exists)."""
+    ratelimit.audit_refusal(request)
+    try:
+        return render(request, "429.html", status=429)
+    except TemplateDoesNotExist:
+        from allauth.core.internal.ratelimit import handler429
+
+        return handler429(request)
 
 
 def contact_thanks(request: HttpRequest) -> HttpResponse:
