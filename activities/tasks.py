@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from . import notifications
+from . import notifications, retention
 from .models import Registration
 from .services import LOCAL
 
@@ -38,3 +38,10 @@ def render_programme(locality_slug: str, year: int, month: int, language: str = 
     from .programme import store_pdf  # programme imports this module to enqueue the task
 
     store_pdf(locality_slug, year, month, language)
+
+
+@shared_task
+def anonymise_guest_signups() -> int:
+    """Daily: clear guests' names and contact details ACTIVITIES_GUEST_RETENTION_DAYS after the occasion
+    ended. Idempotent: rows already anonymised are not selected again."""
+    return retention.anonymise_guest_signups()

@@ -175,11 +175,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "followup.tasks.send_subscribed_reports",
         "schedule": 60 * 60 * 24,  # idempotent: each subscription is sent once per period
     },
+    "anonymise-guest-signups": {
+        "task": "activities.tasks.anonymise_guest_signups",
+        "schedule": 60 * 60 * 24,  # idempotent: rows already anonymised are not selected again
+    },
     "purge-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
 }
+
+# Guest sign-ups lose their name and contact details this many days after the occurrence ended.
+ACTIVITIES_GUEST_RETENTION_DAYS = env.int("ACTIVITIES_GUEST_RETENTION_DAYS", default=30)
 
 # Care recipients inactive this long are anonymised (their events stay, without the link to the code).
 WELFARETECH_ANONYMISE_AFTER_DAYS = env.int("WELFARETECH_ANONYMISE_AFTER_DAYS", default=730)

@@ -43,6 +43,7 @@ urlpatterns = [
     path("healthz", portal_views.healthz, name="healthz"),
     path("readyz", portal_views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
+    path("mina-uppgifter/", include("accounts.urls")),
     path("backoffice/", include((backoffice_patterns, "backoffice"))),
     path("backoffice/aktiviteter/", include("activities.urls_backoffice")),
     path("backoffice/valfardsteknik/", include("welfaretech.urls_backoffice")),
