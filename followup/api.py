@@ -211,7 +211,7 @@ class KoladaViewSet(viewsets.ViewSet):
             },
         ),
     )
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         params = ParamsSerializer(
             data={
                 key: request.query_params[key]
