@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from associations.models import (
     AnnualDocument,
+    ApplicationAttachment,
     Association,
     GrantApplication,
     GrantProgramme,
@@ -24,6 +25,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 __all__ = [
     "PDF_BYTES",
     "AnnualDocumentFactory",
+    "ApplicationAttachmentFactory",
     "AssociationFactory",
     "GrantApplicationFactory",
     "GrantProgrammeFactory",
@@ -111,3 +113,15 @@ class GrantApplicationFactory(factory.django.DjangoModelFactory):
     requested_amount = Decimal("10000")
     period_start = factory.LazyFunction(lambda: date(timezone.localdate().year - 1, 1, 1))
     period_end = factory.LazyFunction(lambda: date(timezone.localdate().year - 1, 12, 31))
+
+
+class ApplicationAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationAttachment
+
+    application = factory.SubFactory(GrantApplicationFactory)
+    label = "Budget"
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="budget.pdf"))
+    original_name = "budget.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from accounts.roles import ADMIN, Role
-from associations.models import ApplicationAttachment, BulkMessage, GrantApplication, Representative
+from associations.models import BulkMessage, GrantApplication, Representative
 from followup.indicators import visible_indicators
 from followup.models import Indicator, ReportRun
 from followup.reports import templates_for
@@ -31,6 +31,7 @@ from welfaretech.models import Fault
 from ..associations.factories import (
     PDF_BYTES,
     AnnualDocumentFactory,
+    ApplicationAttachmentFactory,
     GrantProgrammeFactory,
     ProgrammeQuestionFactory,
     representative,
@@ -166,14 +167,8 @@ def _build(users: dict[str, object]) -> dict[str, object]:
     programme = GrantProgrammeFactory()
     question = ProgrammeQuestionFactory(programme=programme)
     application = application_in(GrantApplication.Status.PAID, association=association, programme=programme)
-    attachment = ApplicationAttachment.objects.create(
-        application=application,
-        label="Budget",
-        file=ContentFile(PDF_BYTES, name="budget.pdf"),
-        original_name="budget.pdf",
-        content_type="application/pdf",
-        size=len(PDF_BYTES),
-        uploaded_by=users[Role.ASSOCIATION_REP],
+    attachment = ApplicationAttachmentFactory(
+        application=application, uploaded_by=users[Role.ASSOCIATION_REP]
     )
     bulk = BulkMessage.objects.create(subject="Påminnelse", body="Glöm inte årsmötet.")
 

@@ -18,7 +18,13 @@ from accounts.roles import Role
 from associations.models import ApplicationAttachment, GrantApplication
 from followup.models import ReportRun
 
-from ..associations.factories import PDF_BYTES, AnnualDocumentFactory, GrantProgrammeFactory, representative
+from ..associations.factories import (
+    PDF_BYTES,
+    AnnualDocumentFactory,
+    ApplicationAttachmentFactory,
+    GrantProgrammeFactory,
+    representative,
+)
 from ..associations.factories_casework import application_in
 from ..associations.factories_register import BoardMemberFactory, InvitationFactory
 from ..factories import (
@@ -63,15 +69,7 @@ def _owned(programme, *, listed: bool = True) -> Owned:
     association = AssociationFactory(is_active=True, show_in_directory=listed)
     rep = representative(association)
     application = application_in(GrantApplication.Status.PAID, association=association, programme=programme)
-    attachment = ApplicationAttachment.objects.create(
-        application=application,
-        label="Budget",
-        file=ContentFile(PDF_BYTES, name="budget.pdf"),
-        original_name="budget.pdf",
-        content_type="application/pdf",
-        size=len(PDF_BYTES),
-        uploaded_by=rep,
-    )
+    attachment = ApplicationAttachmentFactory(application=application, uploaded_by=rep)
     activity = ActivityFactory(organiser_association=association)
     occurrence = OccurrenceFactory(activity=activity)
     RegistrationFactory(occurrence=occurrence, guest_name="Hemlig Gäst", guest_phone="070-999 99 99")
