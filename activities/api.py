@@ -9,17 +9,18 @@ readable list of volunteers' addresses is what spammers harvest.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
-from django.utils.http import parse_etags
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import pagination, permissions, serializers, viewsets
 
+from portal import pagecache
+
 from . import filters
 from .models import Activity, Category, MeetingPlace, Occurrence
-from .selectors import active_places, data_version, public_occurrences, published_activities
+from .selectors import active_places, public_occurrences, published_activities
 
 
 class OpenDataPagination(pagination.PageNumberPagination):
@@ -33,33 +34,37 @@ class ConditionalGetMixin:
     The ETag covers the data version, the full path with its query, the language (names of categories and
     kinds are translated) and the ``Accept`` header, so any change to public data or to the request gives a
     new one. The same key stores the rendered JSON for a few minutes: open-data clients poll the same lists.
+    ``Last-Modified`` is when this data version was first seen (:func:`portal.pagecache.version_seen_at`),
+    for clients that only send ``If-Modified-Since``; the ETag, when sent, decides. Without a reachable
+    cache the request is answered in full, without either.
     """
 
     RENDERED_SECONDS = 300
 
-    def etag(self, request) -> str:
-        key = (
-            f"{data_version()}|{request.get_full_path()}|{get_language()}|{request.headers.get('Accept', '')}"
-        )
+    def etag(self, request, version: int) -> str:
+        key = f"{version}|{request.get_full_path()}|{get_language()}|{request.headers.get('Accept', '')}"
         return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
+        version = pagecache.safe_data_version() if request.method in ("GET", "HEAD") else None
+        if version is None:
             return super().dispatch(request, *args, **kwargs)
-        etag = self.etag(request)
-        client_etags = parse_etags(request.headers.get("If-None-Match", ""))
+        etag = self.etag(request, version)
+        seen_at = pagecache.version_seen_at(version)
+        last_modified = int(seen_at) if seen_at is not None else None
         rendered_key = f"api:rendered:{etag}"
-        if etag in client_etags or "*" in client_etags:
-            response = HttpResponseNotModified()
-        elif (content := cache.get(rendered_key)) is not None:
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None and (content := pagecache.safe_get(rendered_key)) is not None:
             response = HttpResponse(content, content_type="application/json")
-        else:
+        if response is None:
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
             if getattr(response, "accepted_media_type", "") == "application/json":
-                cache.set(rendered_key, response.render().content, timeout=self.RENDERED_SECONDS)
+                pagecache.safe_set(rendered_key, response.render().content, timeout=self.RENDERED_SECONDS)
         response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = "public, max-age=60"
         patch_vary_headers(response, ["Accept"])
         return response

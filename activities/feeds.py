@@ -6,7 +6,7 @@ instead of keeping a meeting that will not happen. Times are in UTC, which every
 """
 
 import hashlib
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import icalendar
@@ -18,10 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
+from portal import pagecache
 from portal.models import Locality
 
 from .models import Activity, Category, Occurrence
-from .selectors import _venue_q, data_version, public_occurrences, published_activities
+from .selectors import _venue_q, public_occurrences, published_activities
 
 FEED_DAYS = 183
 
@@ -95,9 +96,21 @@ def build_calendar(name: str, occurrences: QuerySet[Occurrence]) -> bytes:
     return calendar.to_ical()
 
 
-def _etag(request: HttpRequest, *args, **kwargs) -> str:
-    key = f"{data_version()}|{request.path}|{translation.get_language()}"
+def _etag(request: HttpRequest, *args, **kwargs) -> str | None:
+    """Changes with the public data version; ``None`` (no conditional answer) when the cache is down."""
+    version = pagecache.safe_data_version()
+    if version is None:
+        return None
+    key = f"{version}|{request.path}|{translation.get_language()}"
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def _last_modified(request: HttpRequest, *args, **kwargs) -> datetime | None:
+    """When the current public data version was first seen, for calendar apps that send only
+    ``If-Modified-Since`` (the ETag decides when both are sent)."""
+    version = pagecache.safe_data_version()
+    seen_at = pagecache.version_seen_at(version) if version is not None else None
+    return datetime.fromtimestamp(seen_at, tz=UTC) if seen_at is not None else None
 
 
 def _ics_response(name: str, slug: str, occurrences: QuerySet[Occurrence]) -> HttpResponse:
@@ -110,14 +123,14 @@ def _ics_response(name: str, slug: str, occurrences: QuerySet[Occurrence]) -> Ht
 
 
 @require_GET
-@condition(etag_func=_etag)
+@condition(etag_func=_etag, last_modified_func=_last_modified)
 def activity_ics(request: HttpRequest, slug: str) -> HttpResponse:
     activity = get_object_or_404(published_activities(), slug=slug)
     return _ics_response(activity.title, slug, public_occurrences().filter(activity=activity))
 
 
 @require_GET
-@condition(etag_func=_etag)
+@condition(etag_func=_etag, last_modified_func=_last_modified)
 def locality_ics(request: HttpRequest, slug: str) -> HttpResponse:
     locality = get_object_or_404(Locality, slug=slug)
     name = _("Activities in %s") % locality.name
@@ -125,7 +138,7 @@ def locality_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@condition(etag_func=_etag)
+@condition(etag_func=_etag, last_modified_func=_last_modified)
 def category_ics(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     tagged = Activity.categories.through.objects.filter(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from portal.models import Locality
+from portal.pagecache import public_page
 from portal.selectors import municipality
 
 from .models import Occurrence
@@ -170,6 +171,7 @@ class ProgrammeForm(forms.Form):
 
 
 @require_GET
+@public_page
 def programme_index(request: HttpRequest) -> HttpResponse:
     """Choose locality and month; a complete choice leads straight to the page or the PDF."""
     form = ProgrammeForm(request.GET if "ort" in request.GET else None)
@@ -182,6 +184,7 @@ def programme_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def programme_month(request: HttpRequest, locality: str, month: str) -> HttpResponse:
     first = parse_month(month)
     if first is None:

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import ratelimit
+from portal.cache_signals import signups_version
 from portal.models import Locality
+from portal.pagecache import public_page
 
 from . import selectors, services
 from .forms import ActivitySearchForm, GuestSignupForm, PlaceFilterForm, SignupForm, SuggestionForm
@@ -32,6 +34,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     """The activity search: a GET form whose results are a paginated list of occasions."""
     form = ActivitySearchForm(
@@ -51,6 +54,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page(depends_on=lambda request, slug: [signups_version(slug)])  # it shows the places left
 def activity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     activity = get_object_or_404(selectors.published_activities(), slug=slug)
     page = _page(request, selectors.bookable_occurrences_of(activity))
@@ -176,6 +180,7 @@ def suggest_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/suggest_thanks.html")
 
 
+@public_page
 def place_list(request: HttpRequest) -> HttpResponse:
     form = PlaceFilterForm(request.GET or {})
     places = selectors.active_places().order_by("locality__name", "name")
@@ -196,6 +201,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     place = get_object_or_404(selectors.active_places(), slug=slug)
     occurrences = selectors.occurrences_at_place(place)[:PAGE_SIZE]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.selectors import published_activities
 from portal.models import Locality
+from portal.pagecache import public_page
 from portal.paging import page_of, query_without
 
 from .models import Association
@@ -38,6 +39,7 @@ def listed_associations():
     )
 
 
+@public_page
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or {})
     associations = listed_associations()
@@ -54,6 +56,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     association = get_object_or_404(listed_associations(), slug=slug)
     activities = published_activities().filter(organiser_association=association)

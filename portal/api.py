@@ -1,5 +1,7 @@
 from rest_framework import permissions, serializers, viewsets
 
+from activities.api import ConditionalGetMixin
+
 from .models import Locality
 
 
@@ -9,7 +11,7 @@ class LocalitySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "is_rural", "latitude", "longitude"]
 
 
-class LocalityViewSet(viewsets.ReadOnlyModelViewSet):
+class LocalityViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     """Localities (towns and village areas) of the municipality."""
 
     queryset = Locality.objects.all()

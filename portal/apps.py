@@ -7,4 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Senior portal")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the cache invalidation receivers)
+        from . import cache_signals, signals  # noqa: F401  (importing signals connects its receivers)
+
+        cache_signals.connect()

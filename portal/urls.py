@@ -8,6 +8,7 @@ from activities import views as activity_views
 from activities.retention import guest_retention_days
 
 from . import views
+from .pagecache import public_page
 
 app_name = "portal"
 
@@ -33,12 +34,14 @@ urlpatterns = [
     path("fraga-kommunen/tack/", views.contact_thanks, name="contact-thanks"),
     path("motesplatser/", activity_views.place_list, name="place-list"),
     path("motesplatser/<slug:slug>/", activity_views.place_detail, name="place-detail"),
-    path("integritet/", PrivacyNoticeView.as_view(), name="privacy"),
+    path("integritet/", public_page(PrivacyNoticeView.as_view()), name="privacy"),
     path(
         "tillganglighet/",
         # The date the statement was last reviewed; change it whenever the statement is checked again.
-        TemplateView.as_view(
-            template_name="portal/accessibility.html", extra_context={"reviewed": date(2026, 11, 24)}
+        public_page(
+            TemplateView.as_view(
+                template_name="portal/accessibility.html", extra_context={"reviewed": date(2026, 11, 24)}
+            )
         ),
         name="accessibility",
     ),

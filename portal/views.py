@@ -12,12 +12,14 @@ from . import ratelimit, services
 from .display import DisplaySettings, display_settings, remember
 from .forms import ContactForm, DisplaySettingsForm, LocalityChoiceForm
 from .health import CHECKS
+from .pagecache import public_page
 from .selectors import localities
 
 LOCALITY_COOKIE = "locality"
 WEEK_LIMIT = 10
 
 
+@public_page(cookies=(LOCALITY_COOKIE,))
 def home(request: HttpRequest) -> HttpResponse:
     """The start page with "this week near you" for the chosen locality (``?ort=``, then the cookie)."""
     chosen = request.GET.get("ort", request.COOKIES.get(LOCALITY_COOKIE, ""))
