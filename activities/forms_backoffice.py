@@ -1,6 +1,7 @@
 """Back-office forms for activities, their dates, moderation and reference data. Validation only."""
 
 import re
+import secrets
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -35,7 +36,7 @@ WEEK_OF_MONTH = [
 ]
 MAX_RULE_SPAN = timedelta(days=2 * 366)
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}  # format → stored extension
 SORTS = {
     "title": ("title", _("Title")),
     "-updated": ("-updated_at", _("Recently changed")),
@@ -373,11 +374,14 @@ class MeetingPlaceForm(forms.ModelForm):
             with Image.open(photo) as image:
                 image_format = image.format
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
+        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
             raise ValidationError(_("The file is not a photo we can show. Use JPEG, PNG or WebP.")) from None
         if image_format not in PHOTO_FORMATS:
             raise ValidationError(_("The file is not a photo we can show. Use JPEG, PNG or WebP."))
         photo.seek(0)
+        # Photos are public media: the stored name gets the extension of the checked format, never the
+        # uploaded one, so an image with HTML appended cannot be served as a page (``x.html``).
+        photo.name = f"{secrets.token_hex(8)}.{PHOTO_FORMATS[image_format]}"
         return photo
 
 

@@ -11,6 +11,7 @@ Routes (registered in config/urls.py)::
 
 from datetime import date
 
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -179,6 +180,11 @@ KOLADA_PARAMETERS = [
 ]
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class KoladaPeriodField(serializers.JSONField):
+    """A year as a number (2025), any other period as text (2025Q1, 2025-03)."""
+
+
 class KoladaViewSet(viewsets.ViewSet):
     """Kolada-style values (kpi, municipality, period, gender T/K/M, value) for the visible indicators."""
 
@@ -186,29 +192,34 @@ class KoladaViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=KOLADA_PARAMETERS,
-        responses=inline_serializer(
-            "KoladaResponse",
-            {
-                "count": serializers.IntegerField(),
-                "values": inline_serializer(
-                    "KoladaEntry",
-                    {
-                        "kpi": serializers.CharField(),
-                        "municipality": serializers.CharField(),
-                        "period": serializers.CharField(),
-                        "values": inline_serializer(
-                            "KoladaValue",
-                            {
-                                "gender": serializers.ChoiceField(choices=["T", "K", "M"]),
-                                "status": serializers.CharField(),
-                                "value": serializers.FloatField(allow_null=True),
-                            },
-                            many=True,
-                        ),
-                    },
-                    many=True,
-                ),
-            },
+        # One object (count and values), not a list, although this is the viewset's "list" action.
+        responses=set_override(
+            inline_serializer(
+                "KoladaResponse",
+                {
+                    "count": serializers.IntegerField(),
+                    "values": inline_serializer(
+                        "KoladaEntry",
+                        {
+                            "kpi": serializers.CharField(),
+                            "municipality": serializers.CharField(),
+                            "period": KoladaPeriodField(),
+                            "values": inline_serializer(
+                                "KoladaValue",
+                                {
+                                    "gender": serializers.ChoiceField(choices=["T", "K", "M"]),
+                                    "status": serializers.CharField(),
+                                    "value": serializers.FloatField(allow_null=True),
+                                },
+                                many=True,
+                            ),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+            "many",
+            False,
         ),
     )
     def list(self, request, *args, **kwargs):

@@ -25,7 +25,15 @@ from .indicators import SEX_LABELS, SPLIT_LABELS, Result, Value, evaluate, suppo
 from .models import Indicator
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def text_cell(text: object) -> str:
+    """Text for a spreadsheet cell, prefixed with ``'`` when a spreadsheet would read it as a formula:
+    labels carry names typed in the back office (localities, technologies, grant programmes)."""
+    text = "" if text is None else str(text)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def plain(value: Value) -> str:
@@ -85,7 +93,7 @@ def indicator_csv(results: Result | list[Result]) -> bytes:
         result.sex or "T",
     ]
     for group, key, label, value in result_rows(results):
-        writer.writerow([*common, group, key, label, plain(value)])
+        writer.writerow([text_cell(cell) for cell in (*common, group, key, label)] + [plain(value)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -96,7 +104,7 @@ def indicator_xlsx(results: Result | list[Result]) -> bytes:
     sheet = workbook.active
     sheet.title = result.indicator.code[:31]
     for label, text in _header(results):
-        sheet.append([label, text])
+        sheet.append([label, text_cell(text)])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.append([])
     sheet.append([_("Group"), _("Key"), _("Label"), _("Value")])
@@ -112,7 +120,7 @@ def indicator_xlsx(results: Result | list[Result]) -> bytes:
             cell = None
         else:
             cell = float(value.value) if value.value != value.value.to_integral() else int(value.value)
-        sheet.append([group_label, key, label, cell])
+        sheet.append([text_cell(group_label), text_cell(key), text_cell(label), cell])
     for index, width in enumerate((22, 14, 34, 14), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     output = io.BytesIO()
@@ -187,8 +195,8 @@ def kolada_csv(rows: list[dict]) -> bytes:
         value = suppression.SUPPRESSED_TEXT if row["status"] == "suppressed" else row["value"]
         writer.writerow(
             [
-                row["kpi"],
-                row["municipality"],
+                text_cell(row["kpi"]),
+                text_cell(row["municipality"]),
                 row["period"],
                 row["gender"],
                 "" if value is None else value,

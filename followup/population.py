@@ -86,7 +86,9 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        # Five bytes have no cp1252 character; a file with them is not a real export, and its rows are
+        # then reported as invalid instead of the import failing.
+        return data.decode("cp1252", errors="replace")
 
 
 def age_band(text: str) -> str | None:
@@ -268,7 +270,12 @@ def import_csv(data: bytes) -> ImportResult:
         result = ImportResult()
         result.errors.append(RowError(0, _("The file is larger than 2 MB.")))
         return result
-    cells, result = parse(decode(data))
+    try:
+        cells, result = parse(decode(data))
+    except csv.Error:  # e.g. a field over the csv module's size limit: not a Statistics Sweden table
+        result = ImportResult()
+        result.errors.append(RowError(0, _("The file could not be read as CSV.")))
+        return result
     if result.errors:
         return result
     with transaction.atomic():

@@ -66,6 +66,8 @@ MAX_BATCH = 500
 class EventSerializer(serializers.ModelSerializer):
     """One event as the API returns it (and as clients send it, see ``EventInputSerializer``)."""
 
+    cause = serializers.ChoiceField(choices=Event.Cause.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Event
         fields = [

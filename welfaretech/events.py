@@ -76,7 +76,10 @@ def check_note(note: str) -> list[str]:
 def _parse_time(value: Any, name: str, errors: dict) -> datetime | None:
     if value in (None, ""):
         return None
-    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    try:
+        parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        parsed = None
     if parsed is None:
         errors.setdefault(name, []).append(_("Enter a date and time in ISO 8601 format."))
         return None
@@ -89,17 +92,14 @@ def _clean(item: dict, recipients: dict[int, CareRecipient], devices: dict[int, 
     """Validate one item; return (model fields, errors by field)."""
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
-    try:
-        recipient_id = int(item.get("recipient"))
-    except (TypeError, ValueError):
-        recipient_id = None
-    recipient = recipients.get(recipient_id) if recipient_id is not None else None
+    recipient = recipients.get(_pk(item.get("recipient")))
     if recipient is None:
         errors["recipient"] = [_("Unknown recipient, or not one of your team's.")]
     data["recipient"] = recipient
     kind = item.get("kind")
-    if kind not in EventKind.values:
+    if not isinstance(kind, str) or kind not in EventKind.values:
         errors["kind"] = [_("Unknown event kind.")]
+        kind = ""  # JSON may send an object or a list here; the checks below compare kinds in sets
     data["kind"] = kind
     occurred_at = _parse_time(item.get("occurred_at"), "occurred_at", errors)
     if occurred_at is None and "occurred_at" not in errors:
@@ -121,10 +121,7 @@ def _clean(item: dict, recipients: dict[int, CareRecipient], devices: dict[int, 
     data["note"] = note
     device = None
     if item.get("device") not in (None, ""):
-        try:
-            device = devices.get(int(item["device"]))
-        except (TypeError, ValueError):
-            device = None
+        device = devices.get(_pk(item["device"]))
         if device is None or (recipient is not None and device.recipient_id != recipient.pk):
             errors["device"] = [_("Unknown device for this recipient.")]
     data["device"] = device
@@ -137,14 +134,18 @@ def _clean(item: dict, recipients: dict[int, CareRecipient], devices: dict[int, 
     return data, errors
 
 
+def _pk(value: Any) -> int | None:
+    """A primary key sent as JSON: digits that fit a 64-bit column (a longer number would make the query
+    itself fail), else None. ``isdecimal`` rather than ``isdigit``, which lets "²" through to ``int``."""
+    text = str(value).strip()
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
+
+
 def record_events(user, items: list[dict]) -> list[ItemResult]:
     """Store each item once per ``client_uuid``, for recipients of the user's teams; one result per item."""
-    recipient_ids = {item.get("recipient") for item in items if isinstance(item, dict)}
-    ids = {int(value) for value in recipient_ids if str(value).isdigit()}
+    ids = {_pk(item.get("recipient")) for item in items if isinstance(item, dict)} - {None}
     recipients = {r.pk: r for r in recipients_for(user).filter(pk__in=ids, is_active=True)}
-    device_ids = {
-        int(i["device"]) for i in items if isinstance(i, dict) and str(i.get("device", "")).isdigit()
-    }
+    device_ids = {_pk(i.get("device")) for i in items if isinstance(i, dict)} - {None}
     devices = {d.pk: d for d in Device.objects.filter(pk__in=device_ids)} if device_ids else {}
     uuids = []
     for item in items:

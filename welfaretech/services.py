@@ -289,15 +289,23 @@ def import_devices(data: bytes, *, user=None) -> ImportReport:
     except UnicodeDecodeError:
         report.errors.append((0, _("The file is not UTF-8 text.")))
         return report
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    missing = {"technology", "serial"} - set(reader.fieldnames or [])
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
+    except csv.Error:  # no separator in the first line: read it as comma-separated and report columns
+        dialect = csv.excel
+    try:
+        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        fieldnames, rows = reader.fieldnames, list(reader)
+    except csv.Error:
+        report.errors.append((0, _("The file is not a readable CSV file.")))
+        return report
+    missing = {"technology", "serial"} - set(fieldnames or [])
     if missing:
         report.errors.append((1, _("Missing columns: %(columns)s") % {"columns": ", ".join(sorted(missing))}))
         return report
     technologies = {t.code: t for t in TechnologyType.objects.all()}
     existing = set(Device.objects.values_list("serial", flat=True))
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         code = (row.get("technology") or "").strip()
         serial = (row.get("serial") or "").strip()
         if code not in technologies:
