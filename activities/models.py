@@ -299,6 +299,8 @@ class Occurrence(models.Model):
         indexes = [
             models.Index(fields=["starts_at"], name="occurrence_start_idx"),
             models.Index(fields=["activity", "starts_at"], name="occurrence_activity_start_idx"),
+            # "Upcoming" (ends_at >= now) in search, place pages, sign-ups and the API.
+            models.Index(fields=["ends_at"], name="occurrence_end_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["activity", "starts_at"], name="one_occurrence_per_start"),

@@ -10,6 +10,7 @@ validate a form and call one function of ``associations.applications``, where ev
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -112,10 +113,20 @@ def next_step(application: GrantApplication) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     """Grants open now or soon, with each association's eligibility, and the user's applications."""
     today = timezone.localdate()
-    associations = list(selectors.associations_for(request.user).order_by("name"))
-    may_apply = {
-        association.pk: selectors.can_apply(request.user, association) for association in associations
-    }
+    # Approved documents fetched once for every association (eligibility reads them), and the user's
+    # rights in one query: the page's query count does not grow with the associations.
+    associations = list(
+        selectors.associations_for(request.user)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=AnnualDocument.objects.filter(status=AnnualDocument.Status.APPROVED),
+                to_attr="approved_documents",
+            )
+        )
+    )
+    may_apply = selectors.can_apply_for_each(request.user, associations)
     programmes = list(
         GrantProgramme.objects.filter(is_published=True, closes_on__gte=today).order_by("closes_on", "name")
     )

@@ -34,11 +34,15 @@ def _confirmation_year() -> int:
 
 def eligibility(association: Association, year: int) -> Eligibility:
     """The eligibility of ``association`` for grants of ``year``, with the reasons when it is not eligible."""
-    approved = set(
-        association.documents.filter(status=AnnualDocument.Status.APPROVED, year__lte=year - 1).values_list(
-            "year", "kind"
+    prefetched = getattr(association, "approved_documents", None)  # lists prefetch them (apply.index)
+    if prefetched is not None:
+        approved = {(doc.year, doc.kind) for doc in prefetched if doc.year <= year - 1}
+    else:
+        approved = set(
+            association.documents.filter(
+                status=AnnualDocument.Status.APPROVED, year__lte=year - 1
+            ).values_list("year", "kind")
         )
-    )
     missing = [(year - 1, kind) for kind in REQUIRED_DOCUMENT_KINDS if (year - 1, kind) not in approved]
     if not any(kind == AnnualDocument.Kind.STATUTES for _year, kind in approved):
         missing.append((year - 1, AnnualDocument.Kind.STATUTES))

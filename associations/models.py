@@ -568,6 +568,8 @@ class GrantApplication(models.Model):
             models.Index(fields=["status"], name="application_status_idx"),
             models.Index(fields=["programme", "status"], name="application_programme_idx"),
             models.Index(fields=["association", "status"], name="application_association_idx"),
+            # The casework queue's default order (oldest submitted first), read a page at a time.
+            models.Index(fields=["submitted_at"], name="application_submitted_idx"),
         ]
         constraints = [
             models.CheckConstraint(

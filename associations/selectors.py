@@ -41,6 +41,21 @@ def can_manage_association(user, association: Association) -> bool:
     return representative_role(user, association) == Representative.Role.ADMIN
 
 
+def can_apply_for_each(user, associations) -> dict[int, bool]:
+    """:func:`can_apply` for each of ``associations`` (pk -> bool), in at most one query."""
+    if has_role(user, Role.COORDINATOR):
+        return {association.pk: True for association in associations}
+    roles: dict[int, str] = {}
+    if getattr(user, "is_authenticated", False) and has_role(user, Role.ASSOCIATION_REP):
+        roles = dict(
+            Representative.objects.filter(user=user, association__in=associations).values_list(
+                "association_id", "role"
+            )
+        )
+    allowed = (Representative.Role.ADMIN, Representative.Role.GRANTS)
+    return {association.pk: roles.get(association.pk) in allowed for association in associations}
+
+
 def can_apply(user, association: Association) -> bool:
     """Coordinators (on an association's behalf) and its administrators and grant representatives."""
     if has_role(user, Role.COORDINATOR):
