@@ -1,9 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from outbox import enqueue
 
 from . import audit
 from .models import AuditEntry
@@ -52,7 +53,8 @@ class AccountAdapter(DefaultAccountAdapter):
             "from_email": message.from_email,
             "html": html,
         }
-        transaction.on_commit(lambda: send_email.delay(**payload))
+        # In the caller's transaction (if any): sent once it commits, relayed later if the broker is down.
+        enqueue(send_email, **payload)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         if has_role(request.user, *BACKOFFICE_ROLES):

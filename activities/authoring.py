@@ -30,6 +30,7 @@ from accounts.roles import Role, has_role
 from accounts.tasks import send_email
 from associations.models import Association, Representative
 from associations.selectors import associations_for
+from outbox import enqueue
 from portal.models import Locality
 
 from . import recurrence, services
@@ -254,7 +255,7 @@ def _tell_organiser(activity: Activity, template: str, **context) -> None:
     with translation.override("sv"):
         subject = render_to_string(f"activities/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"activities/email/{template}_message.txt", context)
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    enqueue(send_email, subject=subject, body=body, to=to)
 
 
 def submit_for_review(activity: Activity, *, user, request=None) -> None:
@@ -376,7 +377,7 @@ def _tell_suggester(suggestion: ActivitySuggestion, template: str) -> None:
         subject = render_to_string(f"activities/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"activities/email/{template}_message.txt", context)
     to = [suggestion.contact_email]
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    enqueue(send_email, subject=subject, body=body, to=to)
 
 
 def _require_new(suggestion: ActivitySuggestion) -> None:

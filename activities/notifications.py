@@ -1,5 +1,6 @@
 """E-mails about sign-ups. Each renders in the language the person used and is sent by a Celery task,
-so a failing mail server delays a message instead of losing it."""
+so a failing mail server delays a message instead of losing it. Call them inside the transaction of the
+change: the e-mail is stored in the outbox with it and sent once it commits."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.tasks import send_email
+from outbox import enqueue
 
 from .models import Occurrence, Registration
 
@@ -18,7 +20,7 @@ def _send(template: str, to: str, language: str, context: dict) -> None:
     with translation.override(language):
         subject = render_to_string(f"activities/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"activities/email/{template}_message.txt", context)
-    send_email.delay(subject=subject, body=body, to=[to])
+    enqueue(send_email, subject=subject, body=body, to=[to])
 
 
 def _context(registration: Registration) -> dict:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.tasks import send_email
+from outbox import enqueue
 
 from . import notifications, recurrence, selectors
 from .models import Activity, ActivitySuggestion, Occurrence, RecurrenceRule, Registration
@@ -119,13 +120,13 @@ def register(
             status=status,
             language=language,
         )
-        transaction.on_commit(lambda: notifications.registration_received(registration))
+        notifications.registration_received(registration)
         if (
             status == Registration.Status.CONFIRMED
             and capacity is not None
             and taken + party_size >= capacity
         ):
-            transaction.on_commit(lambda: notifications.occurrence_full(occurrence))
+            notifications.occurrence_full(occurrence)
     return registration
 
 
@@ -150,8 +151,8 @@ def cancel_registration(registration: Registration, *, request=None) -> list[Reg
         registration.save(update_fields=["status", "cancelled_at"])
         promoted = _promote_waiting(occurrence)
         audit.record("activities.registration.cancel", request=request, obj=registration)
-    for promoted_registration in promoted:
-        transaction.on_commit(lambda r=promoted_registration: notifications.promoted_from_waiting_list(r))
+        for promoted_registration in promoted:
+            notifications.promoted_from_waiting_list(promoted_registration)
     return promoted
 
 
@@ -184,7 +185,7 @@ def cancel_occurrence(occurrence: Occurrence, *, reason: str, request=None) -> i
         affected = list(occurrence.registrations.exclude(status=Registration.Status.CANCELLED))
         audit.record("activities.occurrence.cancel", request=request, obj=occurrence, reason=reason.strip())
         for registration in affected:
-            transaction.on_commit(lambda r=registration: notifications.occurrence_cancelled(r))
+            notifications.occurrence_cancelled(registration)
     return len(affected)
 
 
@@ -197,7 +198,5 @@ def suggest_activity(*, language: str = "sv", **fields) -> ActivitySuggestion:
                 context = {"suggestion": suggestion, "site_url": settings.SITE_URL}
                 subject = render_to_string("activities/email/suggestion_receipt_subject.txt", context).strip()
                 body = render_to_string("activities/email/suggestion_receipt_message.txt", context)
-            transaction.on_commit(
-                lambda: send_email.delay(subject=subject, body=body, to=[suggestion.contact_email])
-            )
+            enqueue(send_email, subject=subject, body=body, to=[suggestion.contact_email])
     return suggestion

@@ -30,6 +30,7 @@ from accounts import audit
 from accounts.models import User
 from accounts.roles import Role, has_role
 from accounts.tasks import send_email
+from outbox import enqueue
 
 from . import selectors
 from .calculation import calculate_activity_grant
@@ -196,7 +197,7 @@ def _transition(
         from_status=current,
         to_status=to,
     )
-    transaction.on_commit(lambda: notify_association(application, to, comment))
+    notify_association(application, to, comment)
     return application
 
 
@@ -328,11 +329,9 @@ def post_message(application: GrantApplication, *, actor: User, body: str) -> Ap
     )
     audit.record("grants.message.posted", actor=actor, obj=application, reference=application.reference)
     if officer:
-        transaction.on_commit(lambda: notify_association(application, None, body, subject=_("New message")))
+        notify_association(application, None, body, subject=_("New message"))
     else:
-        transaction.on_commit(
-            lambda: notify_case_officers(application, _("New message from the association"))
-        )
+        notify_case_officers(application, _("New message from the association"))
     return message
 
 
@@ -693,7 +692,7 @@ def _send_to_association(application, *, subject: str, headline: str, detail: st
         "url": settings.SITE_URL.rstrip("/") + path,
     }
     body = render_to_string("associations/email/application_update.txt", context)
-    send_email.delay(subject=f"{subject} – {application.reference}", body=body, to=recipients)
+    enqueue(send_email, subject=f"{subject} – {application.reference}", body=body, to=recipients)
 
 
 def notify_association(
@@ -733,7 +732,7 @@ def notify_case_officers(application: GrantApplication, subject: str) -> None:
                 "url": settings.SITE_URL.rstrip("/") + reverse("casework:application", args=[application.pk]),
             },
         )
-        send_email.delay(subject=f"{subject} – {application.reference}", body=body, to=recipients)
+        enqueue(send_email, subject=f"{subject} – {application.reference}", body=body, to=recipients)
 
 
 def open_filter() -> Q:

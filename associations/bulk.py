@@ -23,6 +23,7 @@ from accounts import audit
 from accounts.access import role_required
 from accounts.roles import Role
 from accounts.tasks import send_email
+from outbox import enqueue
 from portal.models import Locality
 
 from .eligibility import eligible_associations
@@ -104,13 +105,8 @@ def send_bulk_message(*, subject: str, body: str, filters: dict, actor, request=
             recipients=len(found),
             filters=filters,
         )
-        outgoing = [(render_body(body, r.association, actor), r.email) for r in found]
-
-        def dispatch() -> None:
-            for text, address in outgoing:
-                send_email.delay(subject=subject, body=text, to=[address])
-
-        transaction.on_commit(dispatch)
+        for r in found:
+            enqueue(send_email, subject=subject, body=render_body(body, r.association, actor), to=[r.email])
     return message
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.roles import Role, has_role
 from accounts.tasks import send_email
+from outbox import enqueue
 
 from .models import (
     AnnualDocument,
@@ -89,7 +90,7 @@ def _mail_on_commit(template: str, to: list[str], context: dict) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"{EMAIL_TEMPLATES}{template}_subject.txt", context).strip()
         body = render_to_string(f"{EMAIL_TEMPLATES}{template}_message.txt", context)
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    enqueue(send_email, subject=subject, body=body, to=to)
 
 
 def _unique_slug(name: str) -> str:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "associations",
     "welfaretech",
     "followup",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +122,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Logs and ignores Redis errors (pages are served without the cache); /readyz still reports it.
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ab"),
             "TIMEOUT": 300,
@@ -183,7 +185,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    "relay-outbox": {
+        "task": "outbox.tasks.relay_outbox",
+        "schedule": 60,  # publishes tasks asked for while the broker was down
+    },
+    "fail-stuck-report-runs": {
+        "task": "followup.tasks.fail_stuck_report_runs",
+        "schedule": 60 * 5,
+    },
 }
+
+# Outbox messages younger than this are left to the request that wrote them (it publishes on commit).
+OUTBOX_RELAY_MIN_AGE_SECONDS = env.int("OUTBOX_RELAY_MIN_AGE_SECONDS", default=10)
+# Published outbox messages are deleted after this many days; failed ones are kept (shown in the admin).
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
+# Report runs queued or running longer than this are marked failed (with a retry button).
+FOLLOWUP_REPORT_STUCK_MINUTES = env.int("FOLLOWUP_REPORT_STUCK_MINUTES", default=30)
 
 # Guest sign-ups lose their name and contact details this many days after the occurrence ended.
 ACTIVITIES_GUEST_RETENTION_DAYS = env.int("ACTIVITIES_GUEST_RETENTION_DAYS", default=30)

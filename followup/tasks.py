@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 
 from . import reports
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -9,6 +13,48 @@ def generate_report(run_id: int) -> str | None:
     only infrastructure errors (such as a lost database connection) reach Celery's automatic retries."""
     run = reports.generate(run_id)
     return run.status if run else None
+
+
+@shared_task
+def fail_stuck_report_runs() -> int:
+    """Every few minutes: runs queued or running longer than FOLLOWUP_REPORT_STUCK_MINUTES (a worker died,
+    the task was lost) are marked failed with the reason, so the person sees it and can retry."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from outbox.models import OutboxMessage
+
+    from .models import ReportRun
+
+    limit = timedelta(minutes=settings.FOLLOWUP_REPORT_STUCK_MINUTES)
+    now = timezone.now()
+    # A queued run has no start time and a retried one keeps its first created_at: the time it was queued
+    # is that of its latest outbox message, so runs queued again within the limit are left alone.
+    queued_lately = {
+        message.args[0]
+        for message in OutboxMessage.objects.filter(
+            task_name=generate_report.name, created_at__gte=now - limit
+        ).only("args")
+        if message.args
+    }
+    stuck = ReportRun.objects.filter(
+        Q(status=ReportRun.Status.RUNNING, started_at__lt=now - limit)
+        | Q(status=ReportRun.Status.QUEUED, created_at__lt=now - limit) & ~Q(pk__in=queued_lately)
+    )
+    minutes = settings.FOLLOWUP_REPORT_STUCK_MINUTES
+    count = stuck.update(
+        status=ReportRun.Status.FAILED,
+        finished_at=now,
+        error=_("The report was not finished within %(minutes)d minutes and was stopped. Try again.")
+        % {"minutes": minutes},
+    )
+    if count:
+        logger.error("Marked %s report run(s) stuck for over %s minutes as failed", count, minutes)
+    return count
 
 
 @shared_task

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.tasks import send_email
+from outbox import enqueue
 
 from .models import ContactMessage, Locality
 
@@ -34,5 +35,5 @@ def ask_the_municipality(
                 context = {"question": question, "site_url": settings.SITE_URL}
                 subject = render_to_string("portal/email/contact_receipt_subject.txt", context).strip()
                 body = render_to_string("portal/email/contact_receipt_message.txt", context)
-            transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=[question.email]))
+            enqueue(send_email, subject=subject, body=body, to=[question.email])
     return question

@@ -215,6 +215,7 @@ def _report_urgent_fault(event: Event) -> None:
     """Open a fault (when the device is known) and e-mail every welfare-tech administrator at once."""
     from accounts.models import User
     from accounts.tasks import send_email
+    from outbox import enqueue
 
     if event.device is not None:
         Fault.objects.create(
@@ -240,7 +241,7 @@ def _report_urgent_fault(event: Event) -> None:
         "device": event.device or "-",
         "note": event.note or "-",
     }
-    transaction.on_commit(lambda: send_email.delay(subject, body, recipients))
+    enqueue(send_email, subject, body, recipients)
 
 
 def correct_event(user, original: Event, changes: dict) -> ItemResult:

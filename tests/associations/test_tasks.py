@@ -42,24 +42,26 @@ def test_mark_reports_due_moves_each_application_once():
     assert soon.history.filter(to_status=Status.REPORT_DUE).count() == 1
 
 
-def test_reminder_before_the_due_date_is_sent_once():
+def test_reminder_before_the_due_date_is_sent_once(on_commit):
     _paid(REMINDER_DAYS_BEFORE, status=Status.REPORT_DUE)
 
-    assert tasks.send_report_reminders.delay().get() == 1
-    assert tasks.send_report_reminders.delay().get() == 0
+    with on_commit(execute=True):  # the e-mail is stored in the outbox and sent once that commits
+        assert tasks.send_report_reminders.delay().get() == 1
+        assert tasks.send_report_reminders.delay().get() == 0
 
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["kassor@example.org"]
 
 
-def test_overdue_reminder_is_sent_once_after_the_earlier_one():
+def test_overdue_reminder_is_sent_once_after_the_earlier_one(on_commit):
     application = _paid(REMINDER_DAYS_BEFORE, status=Status.REPORT_DUE)
-    tasks.send_report_reminders()
-    FollowUpReport.objects.filter(application=application).update(
-        due_on=timezone.localdate() - timedelta(days=REMINDER_DAYS_AFTER)
-    )
+    with on_commit(execute=True):  # the e-mails are stored in the outbox and sent once that commits
+        tasks.send_report_reminders()
+        FollowUpReport.objects.filter(application=application).update(
+            due_on=timezone.localdate() - timedelta(days=REMINDER_DAYS_AFTER)
+        )
 
-    assert tasks.send_report_reminders() == 1
-    assert tasks.send_report_reminders() == 0
+        assert tasks.send_report_reminders() == 1
+        assert tasks.send_report_reminders() == 0
     assert len(mail.outbox) == 2
 
 

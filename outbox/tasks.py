@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def relay_outbox() -> int:
+    """Every minute: publish what the broker did not get when it was asked (it was down), and forget
+    messages published long ago."""
+    services.purge_published()
+    return services.relay()
