@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "activities.tasks.anonymise_guest_signups",
         "schedule": 60 * 60 * 24,  # idempotent: rows already anonymised are not selected again
     },
+    "purge-old-audit-entries": {
+        "task": "accounts.tasks.purge_old_audit_entries",
+        "schedule": 60 * 60 * 24,  # in batches; the purge itself is audited
+    },
     "purge-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
@@ -204,6 +208,9 @@ FOLLOWUP_REPORT_STUCK_MINUTES = env.int("FOLLOWUP_REPORT_STUCK_MINUTES", default
 
 # Guest sign-ups lose their name and contact details this many days after the occurrence ended.
 ACTIVITIES_GUEST_RETENTION_DAYS = env.int("ACTIVITIES_GUEST_RETENTION_DAYS", default=30)
+
+# Audit entries older than this are deleted daily (0 keeps them all); see accounts.tasks.audit_retention_days.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=5 * 366)
 
 # Care recipients inactive this long are anonymised (their events stay, without the link to the code).
 WELFARETECH_ANONYMISE_AFTER_DAYS = env.int("WELFARETECH_ANONYMISE_AFTER_DAYS", default=730)
