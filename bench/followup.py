@@ -8,7 +8,9 @@ stays), then measures, each the median of ``--repeat`` warm runs:
 
 * all indicators: ``followup.indicators.evaluate`` for every indicator of the catalogue, for the whole year
   by quarter, once without a split and once per supported split — what the dashboard and the annual
-  report ask for; with the number of SQL queries it takes;
+  report ask for — inside one ``shared_evaluation()`` as they do; with the number of SQL queries it
+  takes. The same calls each in a scope of its own are measured once too (``--no-separate`` leaves
+  that out);
 * the same aggregates written by hand as raw SQL for ACT-01, ACT-03, ACT-06, WT-02 and WT-05 — per
   indicator the same calls (total, quarters and the split's rows, for no split and every split) — and
   the ratio ORM time / raw SQL time, indicator by indicator and for the five together; the totals of both
@@ -47,7 +49,13 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from followup.indicators import evaluate, registry, round_value, supported_splits  # noqa: E402
+from followup.indicators import (  # noqa: E402
+    evaluate,
+    registry,
+    round_value,
+    shared_evaluation,
+    supported_splits,
+)
 from followup.models import Indicator  # noqa: E402
 
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -289,8 +297,14 @@ def splits_of(indicator: Indicator) -> list[str | None]:
     return [None, *supported_splits(indicator)]
 
 
-def evaluate_all(indicators: list[Indicator], year: int, seconds: dict[str, float] | None = None) -> dict:
-    """Every indicator without a split and with each split; ``seconds`` collects the time per indicator."""
+def evaluate_all(
+    indicators: list[Indicator], year: int, seconds: dict[str, float] | None = None, shared: bool = True
+) -> dict:
+    """Every indicator without a split and with each split, in one shared evaluation scope (``shared``)
+    or each call on its own; ``seconds`` collects the time per indicator."""
+    if shared:
+        with shared_evaluation():
+            return evaluate_all(indicators, year, seconds, shared=False)
     results = {}
     for indicator in indicators:
         started = time.perf_counter()
@@ -307,7 +321,7 @@ def evaluate_all(indicators: list[Indicator], year: int, seconds: dict[str, floa
     return results
 
 
-def measure(year: int, repeat: int, pdf: bool) -> dict:
+def measure(year: int, repeat: int, pdf: bool, separate: bool = True) -> dict:
     registered = registry()
     indicators = [
         indicator
@@ -328,6 +342,13 @@ def measure(year: int, repeat: int, pdf: bool) -> dict:
     )
     slowest = sorted(per_indicator.items(), key=lambda item: item[1], reverse=True)[:6]
     notes["slowest indicators (one run)"] = ", ".join(f"{code} {spent:.2f} s" for code, spent in slowest)
+    if separate:
+        name = "all indicators, separate scopes (one run)"
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            evaluate_all(indicators, year, shared=False)
+            measures[name] = time.perf_counter() - started
+        notes[name] = f"each call in its own scope, {len(queries)} queries"
 
     raw = Raw(year)
     by_code = {indicator.code: indicator for indicator in indicators}
@@ -335,13 +356,15 @@ def measure(year: int, repeat: int, pdf: bool) -> dict:
     for code in RAW_CODES:
         indicator = by_code[code]
         splits = splits_of(indicator)
-        orm_seconds, _ = timed(
-            lambda indicator=indicator, splits=splits: [
-                evaluate(indicator, date_from=date(year, 1, 1), date_to=date(year, 12, 31), split=split)
-                for split in splits
-            ],
-            repeat,
-        )
+
+        def orm(indicator=indicator, splits=splits) -> list:
+            with shared_evaluation():  # as the dashboard and the reports evaluate
+                return [
+                    evaluate(indicator, date_from=date(year, 1, 1), date_to=date(year, 12, 31), split=split)
+                    for split in splits
+                ]
+
+        orm_seconds, _ = timed(orm, repeat)
         raw_seconds, raw_values = timed(
             lambda code=code, splits=splits: [RAW[code](raw, split) for split in splits], repeat
         )
@@ -418,6 +441,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="Timed runs per measure (the median is shown).")
     parser.add_argument("--no-seed", action="store_true", help="Measure the database as it is.")
     parser.add_argument("--no-pdf", action="store_true", help="Leave out the annual report PDF.")
+    parser.add_argument(
+        "--no-separate", action="store_true", help="Leave out the calls each in a scope of its own."
+    )
     args = parser.parse_args()
     settings.DEBUG = False  # no query log kept in memory while measuring
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
@@ -436,7 +462,7 @@ def main() -> int:
         if scale is not None:
             seconds = seed(scale, year)
             label = f"scale {scale:g} (seed_bulk --replace took {seconds:.1f} s)"
-        result = measure(year, args.repeat, not args.no_pdf)
+        result = measure(year, args.repeat, not args.no_pdf, not args.no_separate)
         print_table(label, result)
         series.append((scale, result))
 

@@ -151,7 +151,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A task taken by a worker that died is delivered again after this long. It must exceed the longest retry
+# countdown (retry_backoff_max, 10 minutes: Redis holds a task waiting for its retry time as taken) and
+# the report runs' STALE_AFTER (5 minutes), so that a report whose worker died is finished by another.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "activity-reminders": {
         "task": "activities.tasks.send_reminders",

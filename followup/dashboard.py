@@ -29,7 +29,14 @@ from accounts.roles import Role
 from portal.models import Locality
 
 from . import charts
-from .indicators import SPLIT_LABELS, evaluate, previous_range, supported_splits, visible_indicators
+from .indicators import (
+    SPLIT_LABELS,
+    evaluate,
+    previous_range,
+    shared_evaluation,
+    supported_splits,
+    visible_indicators,
+)
 from .models import Indicator
 
 DASHBOARD_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.WELFARETECH_ADMIN)
@@ -297,6 +304,7 @@ class _Page:
 
 @require_GET
 @role_required(*DASHBOARD_ROLES)
+@shared_evaluation()  # the cards' periods and indicators share what they read
 def dashboard(request: HttpRequest) -> HttpResponse:
     page = _Page(request)
     key = [indicator for indicator in page.indicators if indicator.is_key] or page.indicators
@@ -329,6 +337,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*DASHBOARD_ROLES)
+@shared_evaluation()  # the total, the trend and every split from one read of each base set
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = _Page(request)
     indicator = get_object_or_404(visible_indicators(request.user), code=code)

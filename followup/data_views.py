@@ -29,6 +29,7 @@ from .indicators import (
     VIEW_ROLES,
     can_edit,
     evaluate,
+    shared_evaluation,
     supported_splits,
     visible_indicators,
 )
@@ -385,18 +386,19 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, TEMPLATES + "export.html", {"form": form, "indicator": indicator}, status=400)
     data = form.cleaned_data
     splits = supported_splits(indicator) if data["split"] == ALL_SPLITS else [data["split"] or None]
-    results = [
-        evaluate(
-            indicator,
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            granularity=data["granularity"],
-            split=split,
-            locality=data["locality"],
-            sex=data["sex"] or None,
-        )
-        for split in splits
-    ]
+    with shared_evaluation():  # the splits read the same base sets once
+        results = [
+            evaluate(
+                indicator,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                granularity=data["granularity"],
+                split=split,
+                locality=data["locality"],
+                sex=data["sex"] or None,
+            )
+            for split in splits
+        ]
     audit.record(
         "followup.export",
         request=request,

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from portal.models import MunicipalityProfile
 
 from . import suppression
-from .indicators import SEX_LABELS, SPLIT_LABELS, Result, Value, evaluate, supported_splits
+from .indicators import SEX_LABELS, SPLIT_LABELS, Result, Value, evaluate, shared_evaluation, supported_splits
 from .models import Indicator
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -142,8 +142,17 @@ def kolada_rows(
     indicators: Iterable[Indicator], *, date_from: date, date_to: date, granularity: str = "year"
 ) -> list[dict]:
     """Flat rows ``{kpi, municipality, period, gender, value, status}``: gender T for every indicator, K and
-    M as well where the indicator can be split by sex."""
+    M as well where the indicator can be split by sex. The evaluations share what they read."""
     code = municipality_code()
+    with shared_evaluation():
+        rows = _kolada_rows(indicators, code, date_from=date_from, date_to=date_to, granularity=granularity)
+    rows.sort(key=lambda row: (row["kpi"], str(row["period"]), "TKM".index(row["gender"])))
+    return rows
+
+
+def _kolada_rows(
+    indicators: Iterable[Indicator], code: str, *, date_from: date, date_to: date, granularity: str
+) -> list[dict]:
     rows = []
     for indicator in indicators:
         sexes = [None, "K", "M"] if "sex" in supported_splits(indicator) else [None]
@@ -165,7 +174,6 @@ def kolada_rows(
                         else ("missing" if value.value is None else ""),
                     }
                 )
-    rows.sort(key=lambda row: (row["kpi"], str(row["period"]), "TKM".index(row["gender"])))
     return rows
 
 

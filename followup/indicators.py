@@ -21,13 +21,23 @@ Manual (survey) indicators are evaluated from :class:`ManualValue` rows: for a b
 whose period ends inside it; rows with a locality or sex feed the matching split; a value whose sample
 size is below 5 is suppressed.
 
-Queries: one per grouping (total, periods, split), plus at most a few small lookups (localities, population
-years), whatever the amount of data.
+Queries: a computation reads each of its base sets once, grouped at the finest grain it can be split by
+(period bucket × locality × area × sex × age band, see :func:`followup.computations.base.cube`), and derives
+the total, the periods and every split from those few aggregated rows; plus at most a few small lookups
+(localities, population figures). The number of queries does not depend on the amount of data.
+
+Within :func:`shared_evaluation` (the dashboard, the reports, exports of several splits) what is read is
+kept and shared by every evaluation inside: the total, the periods and each split of an indicator, and
+indicators reading the same base set (all WT event counts come from one query), cost one query together.
+Each :func:`evaluate` call is such a scope of its own when it is not inside one. Inside a scope the data
+is read as of its first use: do not keep a scope open across writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,7 +45,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +141,44 @@ def format_number(value: Decimal, decimals: int) -> str:
 
 def format_value(value: Decimal, unit: str) -> str:
     return format_number(value, DECIMALS.get(unit, 1)) + SUFFIX.get(unit, "")
+
+
+# ---------------------------------------------------------------------------------------------- scope
+_SCOPE: ContextVar[dict | None] = ContextVar("followup_evaluation_scope", default=None)
+
+
+@contextmanager
+def shared_evaluation() -> Iterator[None]:
+    """Evaluations inside share what they read (see the module docstring); nested scopes join the outer."""
+    if _SCOPE.get() is not None:
+        yield
+        return
+    token = _SCOPE.set({"now": timezone.now()})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def memo(key, compute: Callable[[], object]):
+    """``compute()`` once per key within the current :func:`shared_evaluation` (always outside one).
+    The result is shared: callers must not change it."""
+    scope = _SCOPE.get()
+    if scope is None:
+        return compute()
+    try:
+        return scope[key]
+    except KeyError:
+        scope[key] = value = compute()
+        return value
+    except TypeError:  # an unhashable key: nothing to share
+        return compute()
+
+
+def now() -> datetime:
+    """The current time, fixed for a scope so that what is read at "now" is read once."""
+    scope = _SCOPE.get()
+    return scope["now"] if scope is not None else timezone.now()
 
 
 # ---------------------------------------------------------------------------------------------- query
@@ -344,6 +392,28 @@ def evaluate(
 ) -> Result:
     """The indicator's total, one row per period bucket and the rows of ``split``, all suppressed where
     small. Raises ``ValueError`` for a split the indicator does not support or an unknown granularity."""
+    with shared_evaluation():
+        return _evaluate(
+            indicator,
+            date_from=date_from,
+            date_to=date_to,
+            granularity=granularity,
+            split=split,
+            locality=locality,
+            sex=sex,
+        )
+
+
+def _evaluate(
+    indicator: Indicator | str,
+    *,
+    date_from: date,
+    date_to: date,
+    granularity: str,
+    split: str | None,
+    locality: Locality | None,
+    sex: str | None,
+) -> Result:
     indicator = _indicator(indicator)
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
@@ -375,7 +445,7 @@ def evaluate(
     rows: list[Row] = []
     if split:
         cells = grouped(split)
-        known = split_keys(split)
+        known = memo(("split_keys", split, get_language()), lambda: split_keys(split))
         rows = [Row(key, label, _value(cells.get(key), unit)) for key, label in known]
         listed = {key for key, _label in known}
         rows += [Row(key, key, _value(cell, unit)) for key, cell in cells.items() if key not in listed]

@@ -207,6 +207,9 @@ class ReportRun(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Moved on whenever the worker making the PDF reports progress: a running run whose heartbeat stopped
+    # lost its worker, and a redelivered task may take it over.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", storage=private_storage, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

@@ -29,19 +29,30 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from outbox import enqueue
 from portal.models import Locality
 from portal.selectors import municipality
 from portal.storage import private_storage
 
 from . import charts
 from .dashboard import Change, compare, last_complete_quarter, progress, quarter_range
-from .indicators import SPLIT_LABELS, Value, evaluate, previous_range, supported_splits, visible_indicators
+from .indicators import (
+    SPLIT_LABELS,
+    Value,
+    evaluate,
+    previous_range,
+    shared_evaluation,
+    supported_splits,
+    visible_indicators,
+)
 from .models import Indicator, ReportRun, ReportSubscription
 
 logger = logging.getLogger(__name__)
 
-# A run still "running" after this long lost its worker; a redelivered task may take it over.
-STALE_AFTER = timedelta(minutes=30)
+# A run "running" without a heartbeat for this long lost its worker; a redelivered task may take it over.
+# Well below the broker's visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS), after which a task whose
+# worker died is delivered again, and well above the longest step without progress (the PDF layout).
+STALE_AFTER = timedelta(minutes=5)
 SUMMARY_SIZE = 5
 PDF_STYLESHEET = Path(__file__).resolve().parent / "static" / "followup" / "report-pdf.css"
 
@@ -248,7 +259,14 @@ def parameters_for(run: ReportRun) -> dict:
 
 
 def build_context(run: ReportRun, on_progress: Callable[[int], None]) -> dict:
-    """Evaluate every indicator of the run's template; ``on_progress`` hears 5–90 % as sections finish."""
+    """Evaluate every indicator of the run's template; ``on_progress`` hears 5–90 % as sections finish.
+    The evaluations share one scope: each base set (a period's events, attendance...) is read once for
+    the total, the trend and every split of every indicator that uses it."""
+    with shared_evaluation():
+        return _build_context(run, on_progress)
+
+
+def _build_context(run: ReportRun, on_progress: Callable[[int], None]) -> dict:
     template = TEMPLATES[run.template]
     params = parameters_for(run)
     order = {code: position for position, code in enumerate(template.indicators)}
@@ -304,12 +322,13 @@ def build_context(run: ReportRun, on_progress: Callable[[int], None]) -> dict:
 
 
 def render_pdf(context: dict) -> bytes:
-    """The report as a tagged A4 PDF; nothing is fetched from outside (the charts are inline SVG)."""
+    """The report as a tagged A4 PDF; nothing is fetched from outside (the charts are SVG images in
+    ``data:`` URLs, the only URLs allowed)."""
     from weasyprint import CSS, HTML, URLFetcher  # heavy import, only where a PDF is actually made
 
     html = render_to_string("followup/reports/pdf.html", context)
     stylesheet = CSS(filename=PDF_STYLESHEET)
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(
         stylesheets=[stylesheet], pdf_variant="pdf/ua-1"
     )
 
@@ -341,7 +360,7 @@ def start_report(
     }
     with transaction.atomic():
         run = ReportRun.objects.create(template=template.slug, parameters=parameters, requested_by=user)
-        transaction.on_commit(lambda: generate_report.delay(run.pk))
+        enqueue(generate_report, run.pk)
     return run
 
 
@@ -354,12 +373,26 @@ def retry_report(run: ReportRun) -> bool:
             status=ReportRun.Status.QUEUED, progress=0, error="", started_at=None, finished_at=None
         )
         if queued:
-            transaction.on_commit(lambda: generate_report.delay(run.pk))
+            enqueue(generate_report, run.pk)
     return bool(queued)
 
 
 def _set(run_id: int, **fields) -> None:
-    ReportRun.objects.filter(pk=run_id).update(**fields)
+    ReportRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now(), **fields)
+
+
+def silent_since(moment) -> Q:
+    """Running runs whose worker has shown no sign of life since ``moment`` (runs from before heartbeats
+    were kept: started before it)."""
+    return Q(status=ReportRun.Status.RUNNING) & (
+        Q(heartbeat_at__lt=moment) | Q(heartbeat_at__isnull=True, started_at__lt=moment)
+    )
+
+
+def still_running(run_id: int) -> bool:
+    """Whether a worker is making this run's PDF now: it is running and its heartbeat is fresh."""
+    runs = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING)
+    return runs.exists() and not runs.filter(silent_since(timezone.now() - STALE_AFTER)).exists()
 
 
 def generate(run_id: int) -> ReportRun | None:
@@ -370,10 +403,14 @@ def generate(run_id: int) -> ReportRun | None:
     """
     now = timezone.now()
     claimed = ReportRun.objects.filter(
-        Q(status=ReportRun.Status.QUEUED)
-        | Q(status=ReportRun.Status.RUNNING, started_at__lt=now - STALE_AFTER),
-        pk=run_id,
-    ).update(status=ReportRun.Status.RUNNING, started_at=now, progress=1, attempts=F("attempts") + 1)
+        Q(status=ReportRun.Status.QUEUED) | silent_since(now - STALE_AFTER), pk=run_id
+    ).update(
+        status=ReportRun.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        progress=1,
+        attempts=F("attempts") + 1,
+    )
     if not claimed:
         return None
     run = ReportRun.objects.select_related("requested_by").get(pk=run_id)
@@ -442,7 +479,7 @@ def _notify(run: ReportRun) -> None:
                 _("The report “%(title)s” could not be made. Open it to see why and try again:\n\n%(link)s\n")
                 % values
             )
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=[user.email]))
+    enqueue(send_email, subject=subject, body=body, to=[user.email])
 
 
 # --- Subscriptions ---------------------------------------------------------------------------------------

@@ -1,35 +1,38 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outbox.models import OutboxMessage
 
 from . import reports
+from .models import ReportRun
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task
-def generate_report(run_id: int) -> str | None:
+@shared_task(bind=True)
+def generate_report(self, run_id: int) -> str | None:
     """Make one report run's PDF. An error while making it is kept on the run (shown with a retry button);
-    only infrastructure errors (such as a lost database connection) reach Celery's automatic retries."""
+    only infrastructure errors (such as a lost database connection) reach Celery's automatic retries.
+
+    A run that another worker is making is left alone, but looked at again once its heartbeat could have
+    gone stale: this delivery may be the redelivery of a task whose worker died in the middle of it."""
     run = reports.generate(run_id)
+    if run is None and reports.still_running(run_id):
+        raise self.retry(countdown=reports.STALE_AFTER.total_seconds() + 5)
     return run.status if run else None
 
 
 @shared_task
 def fail_stuck_report_runs() -> int:
-    """Every few minutes: runs queued or running longer than FOLLOWUP_REPORT_STUCK_MINUTES (a worker died,
-    the task was lost) are marked failed with the reason, so the person sees it and can retry."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.db.models import Q
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from outbox.models import OutboxMessage
-
-    from .models import ReportRun
-
+    """Every few minutes: runs queued or running longer than FOLLOWUP_REPORT_STUCK_MINUTES without a sign
+    of life (a worker died and no other took the run over, the task was lost) are marked failed with the
+    reason, so the person sees it and can retry."""
     limit = timedelta(minutes=settings.FOLLOWUP_REPORT_STUCK_MINUTES)
     now = timezone.now()
     # A queued run has no start time and a retried one keeps its first created_at: the time it was queued
@@ -42,7 +45,7 @@ def fail_stuck_report_runs() -> int:
         if message.args
     }
     stuck = ReportRun.objects.filter(
-        Q(status=ReportRun.Status.RUNNING, started_at__lt=now - limit)
+        reports.silent_since(now - limit)
         | Q(status=ReportRun.Status.QUEUED, created_at__lt=now - limit) & ~Q(pk__in=queued_lately)
     )
     minutes = settings.FOLLOWUP_REPORT_STUCK_MINUTES

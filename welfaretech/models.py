@@ -362,6 +362,10 @@ class Event(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["kind", "occurred_at"], name="event_kind_time_idx"),
+            # Follow-up reads a period's events of every kind at once (one query for all indicators).
+            models.Index(fields=["occurred_at"], name="event_time_idx"),
+            # A staff member's events of today: the shift page and the events API.
+            models.Index(fields=["recorded_by", "received_at"], name="event_recorder_time_idx"),
             models.Index(fields=["recipient", "-occurred_at"], name="event_recipient_idx"),
             models.Index(fields=["team", "occurred_at"], name="event_team_time_idx"),
         ]

@@ -11,12 +11,11 @@ Participant sessions come from :class:`activities.models.Attendance`: the total 
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from activities.models import Activity, Attendance, Occurrence, Registration
 
-from ..indicators import Cell, Query, register
-from .base import area_expr, grouped, population
+from ..indicators import Cell, Query, now, register
+from .base import cube, population, rollup
 
 PLACE_SPLITS = ("locality", "area")
 ALL_SPLITS = ("locality", "area", "sex", "age_band")
@@ -34,7 +33,7 @@ def _held(model, q: Query, prefix: str = "", *, upcoming: bool = False) -> Query
     """Rows of ``model`` (Occurrence, or a model reaching one through ``prefix``) for occurrences held
     (with ``upcoming``: also those not yet started)."""
     p = prefix
-    end = q.end if upcoming else min(q.end, timezone.now())
+    end = q.end if upcoming else min(q.end, now())
     qs = model.objects.filter(
         **{f"{p}is_cancelled": False, f"{p}starts_at__gte": q.start, f"{p}starts_at__lt": end}
     ).exclude(**{f"{p}activity__status__in": [Activity.Status.DRAFT, Activity.Status.PENDING]})
@@ -46,46 +45,41 @@ def _held(model, q: Query, prefix: str = "", *, upcoming: bool = False) -> Query
     return qs
 
 
-def _locality_slug(p: str):
-    return lambda: Coalesce(F(f"{p}place__locality__slug"), F(f"{p}activity__place__locality__slug"))
+def _locality(p: str):
+    """The occurrence's locality id: its own meeting place's, else its activity's (a meeting place always
+    has a locality, so the area follows from it)."""
+    return Coalesce(F(f"{p}place__locality"), F(f"{p}activity__place__locality"))
 
 
-def _rural(p: str, rural: bool) -> Q:
-    return Q(**{f"{p}place__isnull": False, f"{p}place__locality__is_rural": rural}) | Q(
-        **{f"{p}place__isnull": True, f"{p}activity__place__locality__is_rural": rural}
-    )
+def _cube(qs: QuerySet, q: Query, aggregates: dict, p: str = "", name: str = "") -> list[dict]:
+    """``aggregates`` per period bucket and locality (with its area), one query per scope (kept under
+    ``name``, which must then name the base set and aggregates)."""
+    dims = {"locality": _locality(p)}
+    return cube(qs, q, aggregates, time_field=f"{p}starts_at", dims=dims, name=name)
 
 
-def _area(p: str):
-    return lambda: area_expr(_rural(p, True), _rural(p, False))
-
-
-def _group(qs: QuerySet, q: Query, aggregates: dict, p: str = "") -> dict[str, dict]:
-    return grouped(
-        qs,
-        q,
-        aggregates,
-        time_field=f"{p}starts_at",
-        locality=_locality_slug(p),
-        area=_area(p),
-    )
+def _group(qs: QuerySet, q: Query, aggregates: dict, p: str = "", name: str = "") -> dict[str, dict]:
+    return rollup(_cube(qs, q, aggregates, p, name), q.group, aggregates)
 
 
 # ---------------------------------------------------------------------------------------------- ACT-01/02
 @register("ACT-01", splits=PLACE_SPLITS)
 def occurrences_held(q: Query) -> dict[str, Cell]:
-    rows = _group(_held(Occurrence, q), q, {"n": Count("id")})
+    rows = _group(_held(Occurrence, q), q, {"n": Count("id")}, name="held")
     return {key: Cell.count(row["n"]) for key, row in rows.items()}
 
 
 @register("ACT-02", splits=())
 def countryside_share(q: Query) -> dict[str, Cell]:
-    aggregates = {
-        "rural": Count("id", filter=_rural("", True)),
-        "placed": Count("id", filter=_rural("", True) | _rural("", False)),
+    """Held occurrences in the countryside / those with a locality (the cube of ACT-01)."""
+    rows = _cube(_held(Occurrence, q), q, {"n": Count("id")}, name="held")
+    everything = rollup(rows, q.group, ["n"])
+    rural = rollup(rows, q.group, ["n"], where=lambda row: row["g_area"] == "countryside")
+    placed = rollup(rows, q.group, ["n"], where=lambda row: row["g_area"] is not None)
+    return {
+        key: Cell.ratio(rural.get(key, {}).get("n", 0), placed.get(key, {}).get("n", 0), 100)
+        for key in everything
     }
-    rows = _group(_held(Occurrence, q), q, aggregates)
-    return {key: Cell.ratio(row["rural"], row["placed"], 100) for key, row in rows.items()}
 
 
 # ---------------------------------------------------------------------------------------------- attendance
@@ -94,7 +88,7 @@ def _matrix(q: Query) -> dict[str, dict[str, int]]:
     group = q.group if q.group in (None, "period", "locality", "area") else None
     inner = Query(q.date_from, q.date_to, q.granularity, group, q.locality, q.sex, q._cache)
     aggregates = {column: Coalesce(Sum(column), 0) for column in COLUMNS}
-    rows = _group(_held(Attendance, inner, "occurrence__"), inner, aggregates, "occurrence__")
+    rows = _group(_held(Attendance, inner, "occurrence__"), inner, aggregates, "occurrence__", "attendance")
     return rows
 
 
@@ -165,9 +159,9 @@ def _limited(q: Query, prefix: str = "") -> QuerySet:
 def fill_rate(q: Query) -> dict[str, Cell]:
     """Confirmed places / places offered, for occurrences in the period (held or upcoming, not cancelled)
     that need sign-up and have a capacity."""
-    places = _group(_limited(q), q, {"n": Coalesce(Sum("activity__capacity"), 0)})
+    places = _group(_limited(q), q, {"n": Coalesce(Sum("activity__capacity"), 0)}, name="places")
     confirmed_qs = _limited(q, "occurrence__").filter(status=Registration.Status.CONFIRMED)
-    confirmed = _group(confirmed_qs, q, {"n": Coalesce(Sum("party_size"), 0)}, "occurrence__")
+    confirmed = _group(confirmed_qs, q, {"n": Coalesce(Sum("party_size"), 0)}, "occurrence__", "confirmed")
     cells = {}
     for key in set(places) | set(confirmed):
         taken = confirmed.get(key, {}).get("n", 0)
@@ -181,5 +175,5 @@ def waiting_list(q: Query) -> dict[str, Cell]:
     waiting_qs = _held(Registration, q, "occurrence__", upcoming=True).filter(
         status=Registration.Status.WAITING
     )
-    rows = _group(waiting_qs, q, {"n": Coalesce(Sum("party_size"), 0)}, "occurrence__")
+    rows = _group(waiting_qs, q, {"n": Coalesce(Sum("party_size"), 0)}, "occurrence__", "waiting")
     return {key: Cell.count(row["n"]) for key, row in rows.items()}

@@ -6,13 +6,19 @@ only). Rates use population figures for 80+ (bands 80–84 and 85+).
 
 * WT-01 recipients with an assignment overlapping the period, per 1,000 inhabitants 80+ (all recipients
   are counted in the numerator, whatever their age; the technology split shows each technology).
+The event indicators (WT-02, WT-03, WT-04, WT-04-KM, WT-06) all read one cube of the period's events:
+counts per period bucket × locality × area × sex × age band × event kind (:func:`_event_cube`), one query
+for all of them, their totals, periods and splits. WT-05 and WT-05-P90 read one query together.
+
 * WT-02 camera checks performed: first attempts (``camera_check_ok`` + ``camera_check_not_seen``).
 * WT-03 of those, the share completed digitally (``camera_check_ok`` + ``camera_check_retried_ok``).
-* WT-04 / WT-04-KM events times the catalogue's expected minutes (as hours) / km per event kind, summed in
-  the database with a CASE over the (few) event kinds; suppressed when fewer than 5 events lie behind it.
+* WT-04 / WT-04-KM events times the catalogue's expected minutes (as hours) / km per event kind: the
+  events of each kind are counted in the database and multiplied by the kind's amount (exact decimals);
+  suppressed when fewer than 5 events lie behind it.
 * WT-05 / WT-05-P90 median / 90th percentile of minutes from alarm to arrival (alarms with an arrival).
-  PostgreSQL: ``percentile_cont``; SQLite has none, so there the ordered (group, minutes) pairs are read
-  and the percentile taken in Python — the one documented per-row exception, embedded mode only.
+  PostgreSQL: ``percentile_cont`` over ``GROUPING SETS`` (total, period, each split: one query);
+  SQLite has none, so there the ordered minutes with their keys are read once and the percentiles taken
+  in Python — the one documented per-row exception, embedded mode only.
 * WT-06 missed doses per 1,000 logged doses (taken + missed).
 * WT-07 faults reported in the period per 100 devices not retired (today's stock); WT-07-MTTR mean hours
   from report to repair for those repaired.
@@ -22,7 +28,7 @@ only). Rates use population figures for 80+ (bands 80–84 and 85+).
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -30,22 +36,19 @@ from django.db import connection
 from django.db.models import (
     Avg,
     Case,
-    CharField,
     Count,
-    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Q,
     QuerySet,
-    Sum,
     When,
 )
 from django.db.models import Value as V
-from django.db.models.functions import Coalesce, ExtractYear
 
 from accounts.roles import Role
-from welfaretech.benefits import PercentileCont, ResponseMinutes, _percentile
+from welfaretech.benefits import ResponseMinutes, _percentile
 from welfaretech.models import (
     Assignment,
     Device,
@@ -57,8 +60,18 @@ from welfaretech.models import (
     TrainingRecord,
 )
 
-from ..indicators import LOCAL, Cell, Query, register
-from .base import BANDS_80, group_expression, group_key, grouped, per_bucket, population
+from ..indicators import LOCAL, Cell, Query, memo, register
+from .base import (
+    BANDS_80,
+    area_key,
+    bucket_expr,
+    cube,
+    grouped,
+    localities,
+    per_bucket,
+    population,
+    query_key,
+)
 
 ALL_SPLITS = ("locality", "area", "sex", "age_band")
 PLACE_SEX = ("locality", "area", "sex")
@@ -66,14 +79,32 @@ FIRST_CHECKS = (EventKind.CAMERA_CHECK_OK, EventKind.CAMERA_CHECK_NOT_SEEN)
 DIGITAL_CHECKS = (EventKind.CAMERA_CHECK_OK, EventKind.CAMERA_CHECK_RETRIED_OK)
 
 
-def _age_band(age: str):
+AGE_BANDS = ("65_74", "75_84", "85_plus")  # coded 0, 1, 2 in the cube
+
+
+def _band(year: int):
+    """The age band (index in AGE_BANDS) of the event's recipient in ``year``; NULL under 65 or without
+    a recipient."""
+    born = "recipient__birth_year__lte"
     return Case(
-        When(**{f"{age}__gte": 85}, then=V("85_plus")),
-        When(**{f"{age}__gte": 75}, then=V("75_84")),
-        When(**{f"{age}__gte": 65}, then=V("65_74")),
+        When(**{born: year - 85}, then=V(2)),
+        When(**{born: year - 75}, then=V(1)),
+        When(**{born: year - 65}, then=V(0)),
         default=None,
-        output_field=CharField(),
+        output_field=IntegerField(),
     )
+
+
+def _age_band(q: Query):
+    """Age in the event's (local) year: one band expression per calendar year of the period."""
+    years = list(range(q.date_from.year, q.date_to.year + 1))
+    if len(years) == 1:
+        return _band(years[0])
+    whens = [
+        When(occurred_at__lt=datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=LOCAL), then=_band(year))
+        for year in years[:-1]
+    ]
+    return Case(*whens, default=_band(years[-1]), output_field=IntegerField())
 
 
 def _events(q: Query) -> QuerySet:
@@ -82,25 +113,46 @@ def _events(q: Query) -> QuerySet:
         events = events.filter(recipient__locality=q.locality)
     if q.sex:
         events = events.filter(recipient__sex=q.sex)
-    if q.group == "age_band":
-        events = events.annotate(age=ExtractYear("occurred_at", tzinfo=LOCAL) - F("recipient__birth_year"))
     return events
 
 
-def _event_how(q: Query) -> dict:
-    return {
-        "time_field": "occurred_at",
-        "locality": "recipient__locality",
-        "extra": {
-            "sex": F("recipient__sex"),
-            "age_band": _age_band("age") if q.group == "age_band" else None,
-        },
-    }
+EVENT_DIMS = {"locality": "recipient__locality", "sex": "recipient__sex"}
 
 
-def _group_events(q: Query, aggregates: dict, kinds) -> dict[str, dict]:
-    """Aggregate the events of ``kinds`` (narrowing first lets the (kind, occurred_at) index work)."""
-    return grouped(_events(q).filter(kind__in=list(kinds)), q, aggregates, **_event_how(q))
+def _event_cube(q: Query) -> list[dict]:
+    """Events per period bucket, locality (and area), sex, age band and kind: one query per scope."""
+    dims = {**EVENT_DIMS, "age_band": _age_band(q), "kind": "kind"}
+    aggregates = {"n": Count("id")}
+    return cube(
+        _events(q),
+        q,
+        aggregates,
+        time_field="occurred_at",
+        dims=dims,
+        codes={"age_band": AGE_BANDS},
+        name="events",
+    )
+
+
+def _kind_counts(q: Query, kinds) -> dict[str, dict[str, int]]:
+    """``{key: {kind: events}}`` for the events of ``kinds`` per key of ``q.group`` (keys without such
+    events are left out, except the total)."""
+    kinds = set(kinds)
+    result: dict[str, dict[str, int]] = {"": {}} if q.group is None else {}
+    column = None if q.group is None else f"g_{q.group}"
+    for row in _event_cube(q):
+        if column is not None and column not in row:
+            raise ValueError(f"Cannot group by {q.group!r}")
+        key = "" if column is None else row[column]
+        if key is None or row["g_kind"] not in kinds:
+            continue
+        counts = result.setdefault(str(key), {})
+        counts[row["g_kind"]] = counts.get(row["g_kind"], 0) + row["n"]
+    return result
+
+
+def _sum(counts: dict[str, int], kinds) -> int:
+    return sum(counts.get(kind, 0) for kind in kinds)
 
 
 # ---------------------------------------------------------------------------------------------- WT-01
@@ -175,39 +227,36 @@ def gps_alarm_share(q: Query) -> dict[str, Cell]:
 # ---------------------------------------------------------------------------------------------- WT-02/03
 @register("WT-02", splits=ALL_SPLITS)
 def night_checks(q: Query) -> dict[str, Cell]:
-    rows = _group_events(q, {"n": Count("id")}, FIRST_CHECKS)
-    return {key: Cell.count(row["n"]) for key, row in rows.items()}
+    rows = _kind_counts(q, FIRST_CHECKS)
+    return {key: Cell.count(_sum(counts, FIRST_CHECKS)) for key, counts in rows.items()}
 
 
 @register("WT-03", splits=ALL_SPLITS)
 def night_checks_digital(q: Query) -> dict[str, Cell]:
-    aggregates = {
-        "checks": Count("id", filter=Q(kind__in=FIRST_CHECKS)),
-        "digital": Count("id", filter=Q(kind__in=DIGITAL_CHECKS)),
+    rows = _kind_counts(q, {*FIRST_CHECKS, *DIGITAL_CHECKS})
+    return {
+        key: Cell.ratio(_sum(counts, DIGITAL_CHECKS), _sum(counts, FIRST_CHECKS), 100)
+        for key, counts in rows.items()
     }
-    rows = _group_events(q, aggregates, {*FIRST_CHECKS, *DIGITAL_CHECKS})
-    return {key: Cell.ratio(row["digital"], row["checks"], 100) for key, row in rows.items()}
 
 
 # ---------------------------------------------------------------------------------------------- WT-04
 def _benefit(q: Query, field: str, divisor: int) -> dict[str, Cell]:
-    per_kind: dict[str, Decimal] = {}
-    for kind, amount in EventBenefit.objects.values_list("kind", field):
-        if amount:
-            per_kind[kind] = amount  # a kind belongs to one technology in the catalogue
+    def amounts() -> dict[str, Decimal]:
+        per_kind: dict[str, Decimal] = {}
+        for kind, amount in EventBenefit.objects.values_list("kind", field):
+            if amount:
+                per_kind[kind] = amount  # a kind belongs to one technology in the catalogue
+        return per_kind
+
+    per_kind = memo(("benefits", field), amounts)
     if not per_kind:
         return {}
-    amount = Case(
-        *[When(kind=kind, then=V(value)) for kind, value in per_kind.items()],
-        default=V(Decimal(0)),
-        output_field=DecimalField(max_digits=12, decimal_places=1),
-    )
-    aggregates = {
-        "total": Coalesce(Sum(amount), V(Decimal(0))),
-        "n": Count("id", filter=Q(kind__in=per_kind)),
-    }
-    rows = _group_events(q, aggregates, per_kind)
-    return {key: Cell(Decimal(row["total"]) / divisor, (row["n"],)) for key, row in rows.items()}
+    cells = {}
+    for key, counts in _kind_counts(q, per_kind).items():
+        total = sum((Decimal(n) * per_kind[kind] for kind, n in counts.items()), Decimal(0))
+        cells[key] = Cell(total / divisor, (sum(counts.values()),))
+    return cells
 
 
 @register("WT-04", splits=ALL_SPLITS)
@@ -221,25 +270,93 @@ def km_avoided(q: Query) -> dict[str, Cell]:
 
 
 # ---------------------------------------------------------------------------------------------- WT-05
-def _response(q: Query, fraction: float) -> dict[str, Cell]:
-    alarms = _events(q).filter(kind=EventKind.ALARM, arrived_at__isnull=False)
-    how = _event_how(q)
-    expression = group_expression(q, **how)
+RESPONSE_GROUPS = ("period", "locality", "area", "sex")
+FRACTIONS = (0.5, 0.9)
+
+
+def _responses(q: Query) -> dict[tuple[str | None, str], tuple[list[float | None], int]]:
+    """``{(group, key): ([median, p90], alarms)}`` for the total (``(None, "")``), the periods and every
+    split of WT-05, in one query per scope."""
+    alarms = _events(q).filter(kind=EventKind.ALARM, arrived_at__isnull=False).order_by()
+    dims = {
+        "period": bucket_expr("occurred_at", q),
+        "locality": F("recipient__locality"),
+        "area": F("recipient__locality__is_rural"),
+        "sex": F("recipient__sex"),
+    }
+    keyed = alarms.annotate(**{f"g_{name}": expression for name, expression in dims.items()})
+    columns = [f"g_{name}" for name in RESPONSE_GROUPS]
+    buckets = [key for key, _first, _last in q.buckets()]
+
+    def decode(group: str, key) -> str | None:
+        if key is None:
+            return None
+        if group == "period":
+            return buckets[key]
+        if group == "locality":
+            return localities().get(key, (None, None))[0]
+        if group == "area":
+            return area_key(key)
+        return str(key)
+
     if connection.vendor == "postgresql":
-        minutes = ResponseMinutes(F("arrived_at") - F("occurred_at"))
-        rows = grouped(alarms, q, {"p": PercentileCont(minutes, fraction), "n": Count("id")}, **how)
-        return {key: Cell(_decimal(row["p"]), (row["n"],)) for key, row in rows.items()}
-    # SQLite: no percentile aggregate — read the ordered (group, response) pairs.
+        inner = keyed.annotate(g_minutes=ResponseMinutes(F("arrived_at") - F("occurred_at")))
+        inner = inner.values(*columns, "g_minutes")
+        sql, params = inner.query.sql_with_params()
+        quoted = [connection.ops.quote_name(column) for column in columns]
+        minutes = connection.ops.quote_name("g_minutes")
+        percentiles = ", ".join(
+            f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {minutes})" for fraction in FRACTIONS
+        )
+        groupings = ", ".join(f"GROUPING({column})" for column in quoted)
+        sets = ", ".join(f"({column})" for column in quoted)
+        # Identifiers are our own constants and every value is a parameter of the ORM's inner query.
+        template = "SELECT {}, {}, {}, COUNT(*) FROM ({}) AS alarms GROUP BY GROUPING SETS ((), {})"
+        statement = template.format(groupings, ", ".join(quoted), percentiles, sql, sets)
+
+        def read() -> dict:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                rows = cursor.fetchall()
+            size = len(columns)
+            result = {}
+            for row in rows:
+                grouping, keys = row[:size], row[size : 2 * size]
+                values, n = list(row[2 * size : 2 * size + len(FRACTIONS)]), row[-1]
+                group = next((RESPONSE_GROUPS[i] for i, g in enumerate(grouping) if g == 0), None)
+                key = "" if group is None else decode(group, keys[RESPONSE_GROUPS.index(group)])
+                if key is not None:
+                    result[(group, key)] = (values, n)
+            return result
+
+        return memo(("responses", *query_key(q)), read)
+    # SQLite: no percentile aggregate — read the ordered minutes with their keys once.
     response = ExpressionWrapper(F("arrived_at") - F("occurred_at"), output_field=DurationField())
-    alarms = alarms.annotate(r=response, grp=expression if expression is not None else V(""))
-    values: dict[str, list[float]] = defaultdict(list)
-    for key, duration in alarms.order_by("grp", "r").values_list("grp", "r"):
-        key = group_key(q, key) if expression is not None else ""
-        if key is not None:
-            values[key].append(duration.total_seconds() / 60)
+    ordered = keyed.annotate(r=response).order_by("r").values_list(*columns, "r")
+
+    def collect() -> dict:
+        values: dict[tuple[str | None, str], list[float]] = defaultdict(list)
+        for *keys, duration in ordered:
+            minutes = duration.total_seconds() / 60
+            values[(None, "")].append(minutes)
+            for group, code in zip(RESPONSE_GROUPS, keys, strict=True):
+                key = decode(group, code)
+                if key is not None:
+                    values[(group, key)].append(minutes)
+        return {
+            key: ([_percentile(sorted_values, fraction) for fraction in FRACTIONS], len(sorted_values))
+            for key, sorted_values in values.items()
+        }
+
+    return memo(("responses", *query_key(q)), collect)
+
+
+def _response(q: Query, fraction: float) -> dict[str, Cell]:
+    index = FRACTIONS.index(fraction)
     return {
-        key: Cell(_decimal(_percentile(ordered, fraction)), (len(ordered),))
-        for key, ordered in values.items()
+        key: Cell(_decimal(values[index]), (n,))
+        for (group, key), (values, n) in _responses(q).items()
+        if group == q.group
     }
 
 
@@ -260,12 +377,11 @@ def alarm_response_p90(q: Query) -> dict[str, Cell]:
 # ---------------------------------------------------------------------------------------------- WT-06
 @register("WT-06", splits=ALL_SPLITS)
 def missed_doses(q: Query) -> dict[str, Cell]:
-    aggregates = {
-        "missed": Count("id", filter=Q(kind=EventKind.DOSE_MISSED)),
-        "doses": Count("id", filter=Q(kind__in=(EventKind.DOSE_MISSED, EventKind.DOSE_TAKEN))),
+    doses = (EventKind.DOSE_MISSED, EventKind.DOSE_TAKEN)
+    return {
+        key: Cell.ratio(counts.get(EventKind.DOSE_MISSED, 0), _sum(counts, doses), 1000)
+        for key, counts in _kind_counts(q, doses).items()
     }
-    rows = _group_events(q, aggregates, (EventKind.DOSE_MISSED, EventKind.DOSE_TAKEN))
-    return {key: Cell.ratio(row["missed"], row["doses"], 1000) for key, row in rows.items()}
 
 
 # ---------------------------------------------------------------------------------------------- WT-07

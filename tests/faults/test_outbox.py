@@ -17,7 +17,7 @@ import outbox
 from accounts.tasks import send_email
 from followup import reports
 from followup.models import ReportRun
-from followup.tasks import fail_stuck_report_runs
+from followup.tasks import fail_stuck_report_runs, generate_report
 from outbox.models import OutboxMessage
 from outbox.tasks import relay_outbox
 from portal import health
@@ -218,3 +218,27 @@ def test_runs_stuck_longer_than_the_limit_are_failed_and_can_be_retried(settings
         assert reports.retry_report(stuck_running)
     stuck_running.refresh_from_db()
     assert stuck_running.status == ReportRun.Status.DONE and stuck_running.file
+
+
+def test_a_run_with_a_fresh_heartbeat_is_left_to_its_worker_and_a_redelivery_looks_again_later(municipality):
+    run = _run("running", created_minutes_ago=40, started_minutes_ago=35)
+    ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=1))
+
+    assert reports.generate(run.pk) is None  # still alive: not taken over
+    with pytest.raises(Retry):  # maybe the redelivery of a task whose worker died: check again later
+        generate_report(run.pk)
+    assert fail_stuck_report_runs() == 0  # long-running, but with a recent sign of life
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 0)
+
+
+def test_a_run_whose_heartbeat_stopped_is_taken_over_and_finished(municipality):
+    run = _run("running", created_minutes_ago=40, started_minutes_ago=20)
+    ReportRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - reports.STALE_AFTER - timedelta(seconds=1)
+    )
+
+    finished = reports.generate(run.pk)
+
+    assert finished.status == ReportRun.Status.DONE and finished.file
+    assert finished.attempts == 1 and finished.heartbeat_at > finished.started_at - timedelta(seconds=1)

@@ -290,13 +290,7 @@ QUERY_NAMES = [
     "audit log, one object",
     "events of a recipient",
     "events of a team in a week",
-    pytest.param(
-        "my events today (shift, API)",
-        marks=pytest.mark.xfail(
-            reason="wants Index(fields=['recorded_by', 'received_at']) on welfaretech.Event (welfaretech's)",
-            strict=False,
-        ),
-    ),
+    "my events today (shift, API)",
     "night checks (shift)",
     "indicator: events of a month by kind",
     "indicator: occurrences held in a month",
