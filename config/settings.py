@@ -133,6 +133,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ab"}}
 
+# Anonymous portal pages are kept whole this many seconds at most (portal.pagecache; 0 turns it off). A
+# published change is visible at once regardless: the key holds the public data version.
+PORTAL_PAGE_CACHE_SECONDS = env.int("PORTAL_PAGE_CACHE_SECONDS", default=300)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
