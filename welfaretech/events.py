@@ -142,7 +142,10 @@ def _pk(value: Any) -> int | None:
 
 
 def record_events(user, items: list[dict]) -> list[ItemResult]:
-    """Store each item once per ``client_uuid``, for recipients of the user's teams; one result per item."""
+    """Store each item once per ``client_uuid``, for recipients of the user's teams; one result per item.
+
+    Valid new events are written with one multi-row INSERT; urgent faults (which open a fault and send
+    e-mail) are stored one by one, and so is the whole batch if a twin arrived concurrently."""
     ids = {_pk(item.get("recipient")) for item in items if isinstance(item, dict)} - {None}
     recipients = {r.pk: r for r in recipients_for(user).filter(pk__in=ids, is_active=True)}
     device_ids = {_pk(i.get("device")) for i in items if isinstance(i, dict)} - {None}
@@ -155,9 +158,66 @@ def record_events(user, items: list[dict]) -> list[ItemResult]:
             continue
     # One query for the repeats; a twin arriving concurrently is caught by the unique constraint below.
     stored = {event.client_uuid: event for event in Event.objects.filter(client_uuid__in=uuids)}
-    results = [_record_one(user, item, recipients, devices, stored) for item in items]
+    results: list[ItemResult | None] = [None] * len(items)
+    fresh: dict[uuid.UUID, Pending] = {}
+    repeats: list[tuple[int, uuid.UUID]] = []  # the same UUID twice in one batch is stored once
+    for index, item in enumerate(items):
+        outcome = _prepare(user, item, recipients, devices, stored)
+        if isinstance(outcome, ItemResult):
+            results[index] = outcome
+        elif outcome.event.client_uuid in fresh:
+            repeats.append((index, outcome.event.client_uuid))
+        else:
+            fresh[outcome.event.client_uuid] = Pending(index, outcome.event, outcome.warnings)
+    _store(user, list(fresh.values()), results)
+    for index, client_uuid in repeats:
+        first = results[fresh[client_uuid].index]
+        results[index] = _duplicate(user, first.event) if first.event is not None else first
     _mark_active({result.event.recipient_id for result in results if result.status == "created"})
     return results
+
+
+@dataclass
+class Pending:
+    """A valid, new event not saved yet, and where its result goes."""
+
+    index: int
+    event: Event
+    warnings: list[str]
+
+
+def _store(user, pending: list[Pending], results: list) -> None:
+    def urgent(p: Pending) -> bool:
+        return p.event.kind == EventKind.DEVICE_FAULT and p.event.is_urgent
+
+    one_by_one = [p for p in pending if urgent(p)]
+    together = [p for p in pending if not urgent(p)]
+    if together:
+        try:
+            with transaction.atomic():
+                Event.objects.bulk_create([p.event for p in together])
+        except IntegrityError:  # a concurrent request stored one of these UUIDs: find it one by one
+            for p in together:
+                p.event.pk = None
+            one_by_one, together = pending, []
+    for p in together:
+        results[p.index] = ItemResult(str(p.event.client_uuid), "created", event=p.event, warnings=p.warnings)
+    for p in one_by_one:
+        results[p.index] = _insert_one(user, p)
+
+
+def _insert_one(user, pending: Pending) -> ItemResult:
+    event = pending.event
+    try:
+        with transaction.atomic():
+            event.save(force_insert=True)
+            if event.kind == EventKind.DEVICE_FAULT and event.is_urgent:
+                _report_urgent_fault(event)
+    except IntegrityError:
+        # A concurrent request stored the same UUID between our check and our insert.
+        event.pk = None
+        return _duplicate(user, Event.objects.get(client_uuid=event.client_uuid))
+    return ItemResult(str(event.client_uuid), "created", event=event, warnings=pending.warnings)
 
 
 def _mark_active(recipient_ids: set[int]) -> None:
@@ -169,7 +229,8 @@ def _mark_active(recipient_ids: set[int]) -> None:
         )
 
 
-def _record_one(user, item: Any, recipients: dict, devices: dict, stored: dict) -> ItemResult:
+def _prepare(user, item: Any, recipients: dict, devices: dict, stored: dict) -> ItemResult | Pending:
+    """The item's result if it is an error or a repeat, else the unsaved event (as a Pending)."""
     if not isinstance(item, dict):
         return ItemResult("", "error", errors={"": [_("Each event must be an object.")]})
     raw_uuid = item.get("client_uuid")
@@ -188,18 +249,8 @@ def _record_one(user, item: Any, recipients: dict, devices: dict, stored: dict) 
             errors["note"] = error.messages
     if errors:
         return ItemResult(str(client_uuid), "error", errors=errors)
-    try:
-        with transaction.atomic():
-            event = Event.objects.create(
-                client_uuid=client_uuid, team_id=data["recipient"].team_id, recorded_by=user, **data
-            )
-            if event.kind == EventKind.DEVICE_FAULT and event.is_urgent:
-                _report_urgent_fault(event)
-    except IntegrityError:
-        # A concurrent request stored the same UUID between our check and our insert.
-        return _duplicate(user, Event.objects.get(client_uuid=client_uuid))
-    stored[client_uuid] = event  # the same UUID twice in one batch is stored once
-    return ItemResult(str(client_uuid), "created", event=event, warnings=warnings)
+    event = Event(client_uuid=client_uuid, team_id=data["recipient"].team_id, recorded_by=user, **data)
+    return Pending(-1, event, warnings)
 
 
 def _duplicate(user, event: Event) -> ItemResult:
