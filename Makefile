@@ -20,7 +20,8 @@ DEBIAN_TEST_PACKAGES := $(DEBIAN_RUN_PACKAGES) chromium
 PO_FILES := $(shell find . \( -name .venv -o -name .git -o -name node_modules \) -prune -o -name '*.po' -print)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help run test lint format lock messages translations system-deps system-deps-run ci clean distclean
+.PHONY: help run test lint format lock messages translations system-deps system-deps-run ci bench backup restore \
+	clean distclean
 
 help:
 	@echo "make run        create .venv, install what is missing, migrate, load demo data, serve"
@@ -31,6 +32,9 @@ help:
 	@echo "make lock       regenerate requirements.lock from pyproject.toml (UPGRADE=1 to upgrade pins)"
 	@echo "make messages   extract translatable strings into locale/*/LC_MESSAGES/django.po and compile them"
 	@echo "make ci         everything CI runs, including the PostgreSQL + Redis pass (.ci/run)"
+	@echo "make bench      load bench data on a throwaway PostgreSQL + Redis and write bench/RESULTS.md"
+	@echo "make backup     dump the database and uploaded files into one checked archive (BACKUP_DIR)"
+	@echo "make restore    restore such an archive (BACKUP=path/to/archive)"
 	@echo "make clean      remove caches and collected static files"
 	@echo "make distclean  also remove .venv, the demo database and uploaded files"
 
@@ -94,6 +98,16 @@ messages: $(VENV) system-deps-run
 
 ci:
 	bash .ci/run
+
+# BENCH_ARGS='--quick --scale 0.1' for a smoke run; bench/run.py --help lists the options.
+bench: $(VENV) system-deps-run translations
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+backup: $(VENV)
+	bash scripts/backup $(BACKUP_ARGS)
+
+restore: $(VENV)
+	bash scripts/restore $(BACKUP)
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache test-artifacts
