@@ -76,7 +76,7 @@ def test_production_uses_postgres_redis_and_requires_staff_mfa():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["engine"] == "django.db.backends.postgresql"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "portal.cache.ResilientRedisCache"  # Redis that skips itself when down
     assert (values["eager"], values["demo"], values["mfa"], values["debug"]) == (False, False, True, False)
 
 

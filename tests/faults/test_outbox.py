@@ -197,7 +197,9 @@ def _run(
     return run
 
 
-def test_runs_stuck_longer_than_the_limit_are_failed_and_can_be_retried(settings, municipality, on_commit):
+def test_runs_stuck_longer_than_the_limit_are_failed_and_can_be_retried(
+    settings, municipality, on_commit, english
+):
     settings.FOLLOWUP_REPORT_STUCK_MINUTES = 30
     stuck_running = _run("running", created_minutes_ago=45, started_minutes_ago=31)
     busy = _run("running", created_minutes_ago=45, started_minutes_ago=5)
