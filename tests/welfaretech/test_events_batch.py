@@ -60,42 +60,20 @@ def test_the_same_uuid_twice_in_a_batch_is_stored_once_and_answered_as_a_duplica
 def test_a_twin_stored_concurrently_turns_the_batch_into_single_inserts_and_is_a_duplicate(staff, own):
     # What a concurrent request leaves behind: the UUID is in the database although this request's
     # lookup of repeats did not see it, so the multi-row INSERT fails on the unique constraint.
-    twin_uuid = uuid.uuid4()
-    twin = Event.objects.create(
-        client_uuid=twin_uuid,
-        recipient=own,
-        team=own.team,
-        kind="camera_check_ok",
-        occurred_at=timezone.now(),
-        recorded_by=staff,
-    )
-    fresh_uuid = uuid.uuid4()
-    pending = [
-        Pending(
-            0,
-            Event(
-                client_uuid=twin_uuid,
-                recipient=own,
-                team=own.team,
-                kind="camera_check_ok",
-                occurred_at=timezone.now(),
-                recorded_by=staff,
-            ),
-            [],
-        ),
-        Pending(
-            1,
-            Event(
-                client_uuid=fresh_uuid,
-                recipient=own,
-                team=own.team,
-                kind="camera_check_ok",
-                occurred_at=timezone.now(),
-                recorded_by=staff,
-            ),
-            [],
-        ),
-    ]
+    def unsaved(client_uuid: uuid.UUID) -> Event:
+        return Event(
+            client_uuid=client_uuid,
+            recipient=own,
+            team=own.team,
+            kind="camera_check_ok",
+            occurred_at=timezone.now(),
+            recorded_by=staff,
+        )
+
+    twin_uuid, fresh_uuid = uuid.uuid4(), uuid.uuid4()
+    twin = unsaved(twin_uuid)
+    twin.save()
+    pending = [Pending(0, unsaved(twin_uuid), []), Pending(1, unsaved(fresh_uuid), [])]
     results = [None, None]
 
     _store(staff, pending, results)
