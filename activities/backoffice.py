@@ -8,7 +8,7 @@ localities) lives in :mod:`activities.backoffice_places`.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -55,10 +55,15 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     activities = (
         authoring.manageable_activities(request.user)
         .select_related("organiser_association", "place__locality")
+        # A subquery per listed row (index on activity, start) rather than an aggregate over every
+        # occurrence: the aggregate made each page, and its count, group all occurrences of all activities.
         .annotate(
-            next_start=Min(
-                "occurrences__starts_at",
-                filter=Q(occurrences__starts_at__gte=timezone.now(), occurrences__is_cancelled=False),
+            next_start=Subquery(
+                Occurrence.objects.filter(
+                    activity=OuterRef("pk"), starts_at__gte=timezone.now(), is_cancelled=False
+                )
+                .order_by("starts_at")
+                .values("starts_at")[:1]
             )
         )
     )

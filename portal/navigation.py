@@ -2,6 +2,7 @@
 visibility is read from the view's own ``required_roles`` declaration, never declared twice."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.http import HttpRequest
 from django.urls import resolve, reverse
@@ -21,14 +22,7 @@ class NavItem:
         return reverse(self.url_name)
 
     def required_roles(self) -> frozenset[str]:
-        match = resolve(self.url)
-        roles = getattr(match.func, "required_roles", None)
-        if roles is None:
-            view_class = getattr(match.func, "view_class", None)
-            roles = getattr(view_class, "required_roles", None)
-        if roles is None:
-            raise LookupError(f"Back-office view {self.url_name!r} declares no required_roles.")
-        return roles
+        return _required_roles(self.url_name)
 
     def visible_to(self, user) -> bool:
         return user_passes_roles(user, self.required_roles())
@@ -63,6 +57,20 @@ BACKOFFICE_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Follow-up data and exports"), "followup_data:index"),
     NavItem(_("Audit log"), "backoffice:audit-log"),
 )
+
+
+@cache
+def _required_roles(url_name: str) -> frozenset[str]:
+    """The roles the view behind ``url_name`` requires. Looked up once per process: the URL
+    configuration does not change while it runs, and every back-office page asks for all items."""
+    match = resolve(reverse(url_name))
+    roles = getattr(match.func, "required_roles", None)
+    if roles is None:
+        view_class = getattr(match.func, "view_class", None)
+        roles = getattr(view_class, "required_roles", None)
+    if roles is None:
+        raise LookupError(f"Back-office view {url_name!r} declares no required_roles.")
+    return roles
 
 
 def backoffice_navigation(request: HttpRequest) -> list[dict]:
