@@ -19,6 +19,8 @@ import pytest
 import requests
 from django.conf import settings
 
+from ..worker import wait_for
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 NEEDS_REAL_SERVICES = "needs real PostgreSQL, Redis and a worker: runs in CI's PostgreSQL pass"
 
@@ -31,15 +33,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def port_open(port: int) -> bool:
