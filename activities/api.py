@@ -31,43 +31,86 @@ class OpenDataPagination(pagination.PageNumberPagination):
 class ConditionalGetMixin:
     """Answer ``304 Not Modified`` when the client's ETag matches, and reuse rendered JSON until data changes.
 
-    The ETag covers the data version, the full path with its query, the language (names of categories and
-    kinds are translated) and the ``Accept`` header, so any change to public data or to the request gives a
-    new one. The same key stores the rendered JSON for a few minutes: open-data clients poll the same lists.
-    ``Last-Modified`` is when this data version was first seen (:func:`portal.pagecache.version_seen_at`),
-    for clients that only send ``If-Modified-Since``; the ETag, when sent, decides. Without a reachable
-    cache the request is answered in full, without either.
+    The rendered JSON is stored under a key made of the full path with its query, the language (names of
+    categories and kinds are translated) and the ``Accept`` header, together with the public data version it
+    was rendered for (:func:`portal.pagecache.read` reads both in one round trip; a stored answer for an
+    older version counts as missing). The ETag covers the key and the version, so any change to public data
+    or to the request gives a new one. ``Last-Modified`` is when this data version was first seen
+    (:func:`portal.pagecache.version_seen_at`), for clients that only send ``If-Modified-Since``; the ETag,
+    when sent, decides. Without a reachable cache the request is answered in full, without either.
+
+    Public lists (every permission class ``AllowAny``) are also answered from the cache before the session
+    and authentication middleware run: see :meth:`serve_early` and
+    :class:`portal.middleware.PageCacheMiddleware`.
     """
 
     RENDERED_SECONDS = 300
 
-    def etag(self, request, version: int) -> str:
-        key = f"{version}|{request.get_full_path()}|{get_language()}|{request.headers.get('Accept', '')}"
-        return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+    @staticmethod
+    def cache_key(request) -> str:
+        material = f"{request.get_full_path()}|{get_language()}|{request.headers.get('Accept', '')}"
+        return "api:rendered:" + hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
-    def dispatch(self, request, *args, **kwargs):
-        version = pagecache.safe_data_version() if request.method in ("GET", "HEAD") else None
-        if version is None:
-            return super().dispatch(request, *args, **kwargs)
-        etag = self.etag(request, version)
-        seen_at = pagecache.version_seen_at(version)
-        last_modified = int(seen_at) if seen_at is not None else None
-        rendered_key = f"api:rendered:{etag}"
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None and (content := pagecache.safe_get(rendered_key)) is not None:
-            response = HttpResponse(content, content_type="application/json")
-        if response is None:
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code != 200:
-                return response
-            if getattr(response, "accepted_media_type", "") == "application/json":
-                pagecache.safe_set(rendered_key, response.render().content, timeout=self.RENDERED_SECONDS)
+    @staticmethod
+    def etag(found: pagecache.Found) -> str:
+        material = f"{found.key}|{found.versions}"
+        return '"' + hashlib.blake2b(material.encode(), digest_size=16).hexdigest() + '"'
+
+    @staticmethod
+    def finish(response, etag: str, last_modified: int | None):
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = "public, max-age=60"
         patch_vary_headers(response, ["Accept"])
         return response
+
+    @classmethod
+    def from_cache(cls, request, found: pagecache.Found):
+        """The stored answer (or ``304``) for ``found``, or ``None`` when nothing is stored for it."""
+        if found.entry is None:
+            return None
+        etag, last_modified = cls.etag(found), found.entry["seen_at"]
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = HttpResponse(found.entry["content"], content_type="application/json")
+        return cls.finish(response, etag, last_modified)
+
+    @classmethod
+    def serve_early(cls, request, args, kwargs):
+        """A stored answer for a public list, before the middleware that loads sessions and users."""
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if not all(permission is permissions.AllowAny for permission in cls.permission_classes):
+            return None
+        found = pagecache.read(cls.cache_key(request))
+        return cls.from_cache(request, found) if found is not None else None
+
+    def dispatch(self, request, *args, **kwargs):
+        found = pagecache.read(self.cache_key(request)) if request.method in ("GET", "HEAD") else None
+        if found is None:
+            return super().dispatch(request, *args, **kwargs)
+        if (cached := self.from_cache(request, found)) is not None:
+            return cached
+        etag = self.etag(found)
+        seen_at = pagecache.version_seen_at(found.versions[0])
+        last_modified = int(seen_at) if seen_at is not None else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            if (
+                last_modified is not None
+                and getattr(response, "accepted_media_type", "") == "application/json"
+            ):
+                entry = {
+                    "content": response.render().content,
+                    "versions": found.versions,
+                    "seen_at": last_modified,
+                }
+                pagecache.safe_set(found.key, entry, timeout=self.RENDERED_SECONDS)
+        return self.finish(response, etag, last_modified)
 
 
 class OpenDataViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):

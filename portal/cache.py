@@ -11,7 +11,7 @@ import functools
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -67,9 +67,30 @@ def _get_default(args, kwargs):
     return kwargs.get("default", args[1] if len(args) > 1 else None)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool instead of one per call.
+
+    Django builds a new ``redis.Redis`` for every cache call; with redis-py 5 and later that constructor
+    fills its table of response callbacks each time, which costs more than the network round trip of a
+    ``GET`` on loopback (about 0.2 ms of 0.5 ms per call, measured on a cached page). The client only wraps
+    the pool, holds no per-call state and is thread-safe, so reusing it changes nothing else."""
+
+    def __init__(self, servers, **options) -> None:
+        super().__init__(servers, **options)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._location = server if isinstance(server, str) else ",".join(server)
 
     @property

@@ -2,15 +2,21 @@
 
 Decorate a public view with :func:`public_page`. An anonymous ``GET``/``HEAD`` is then answered from the cache
 when the same page was rendered before for the same path, query, host, language, display settings (text
-size and contrast) and data. Data is covered by versions, not by expiry: the key holds
+size and contrast) and data. Data is covered by versions, not by expiry: a page is kept together with
 :func:`activities.selectors.data_version` (bumped whenever any public activity, occasion, place, category,
 association, locality or the municipality profile changes, see :mod:`activities.signals`) and any narrower
-versions the view names (for example the sign-ups of one activity, see :mod:`portal.cache_signals`), so a
-published change is visible at once. The short expiry only bounds what depends on the clock ("this week",
-occasions that have just ended).
+versions the view names (for example the sign-ups of one activity, see :mod:`portal.cache_signals`) and
+only served while they are current, so a published change is visible at once. The short expiry only
+bounds what depends on the clock ("this week", occasions that have just ended).
 
 What is never cached: requests from signed-in people, requests with messages waiting to be shown, and
 responses that are not a plain 200, set cookies, change the session, queue messages or ask not to be cached.
+
+The key is made of the request alone; the versions a page was rendered for are stored with it, so one
+round trip reads both (:func:`read`) and a page stored for older versions counts as missing and is
+overwritten. A visitor without a session cookie is answered before the session and authentication
+middleware even run (:class:`portal.middleware.PageCacheMiddleware` calls :func:`serve_early`). While one
+request renders a missing page, others asking for it wait for the result instead of rendering it too.
 
 Every page carries a CSRF token (the language switch is a POST form). The cache stores the page with a
 placeholder in place of the token and puts a token for the current visitor back in on the way out, exactly
@@ -26,6 +32,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -47,6 +54,10 @@ MAX_QUERY_LENGTH = 1000
 VERSION_PREFIX = "pagecache:version:"
 SEEN_PREFIX = "pagecache:seen:"
 SEEN_SECONDS = 60 * 60 * 24 * 30
+# While one request renders a missing page, others wait for it (polling) instead of rendering it too.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.02
 # NUL cannot reach a page from user input (form fields reject it), so the placeholder never collides.
 PLACEHOLDER = b"\x00csrf-token\x00"
 TOKEN_FIELD = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
@@ -149,24 +160,66 @@ def safe_set(key: str, value, timeout: int) -> None:
         _failed("writing", error)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What one read of the cache found for a request: its key, the current versions and, if stored for
+    exactly these versions, the entry (``None`` when missing or stale)."""
+
+    key: str
+    versions: tuple[int, ...]
+    entry: dict | None
+
+
+def read(key: str, names: Iterable[str] = ()) -> Found | None:
+    """Read the versions and the entry stored under ``key`` together: one round trip when pages and
+    versions share a cache (the default). An entry stored for other versions counts as missing; it is
+    overwritten when the page is rendered again. ``None`` when the cache cannot be reached."""
+    version_keys = [DATA_VERSION_KEY, *(VERSION_PREFIX + name for name in names)]
+    together = getattr(settings, "PORTAL_PAGE_CACHE_ALIAS", "default") == "default"
+    try:
+        found = cache.get_many([*version_keys, key] if together else version_keys)
+        if not together and (entry := _pages().get(key)) is not None:
+            found[key] = entry
+    except Exception as error:
+        _failed("reading", error)
+        return None
+    if any(version_key not in found for version_key in version_keys):
+        current = versions(*names)
+        if current is None:
+            return None
+        return Found(key, current, None)
+    current = tuple(found[version_key] for version_key in version_keys)
+    entry = found.get(key)
+    if not isinstance(entry, dict) or entry.get("versions") != current:
+        entry = None
+    return Found(key, current, entry)
+
+
 def _has_messages(request: HttpRequest) -> bool:
     return len(get_messages(request)) > 0
 
 
-def _key(request: HttpRequest, cookies: tuple[str, ...], version_names: Iterable[str]) -> str | None:
-    """The cache key of this request's page, or ``None`` when it must not come from the cache."""
-    if request.method not in ("GET", "HEAD") or page_seconds() <= 0:
-        return None
-    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
-        return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return None
-    if _has_messages(request):
-        return None
-    found = versions(*version_names)
-    if found is None:
-        return None
+@dataclass(frozen=True)
+class PageOptions:
+    """How :func:`public_page` caches one view (kept on the view for :class:`PageCacheMiddleware`)."""
+
+    cookies: tuple[str, ...] = ()
+    depends_on: VersionsFunc | None = None
+
+    def version_names(self, request: HttpRequest, args, kwargs) -> tuple[str, ...]:
+        return tuple(self.depends_on(request, *args, **kwargs)) if self.depends_on else ()
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and page_seconds() > 0
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+    )
+
+
+def _key(request: HttpRequest, cookies: tuple[str, ...]) -> str:
+    """The cache key of this request's page, from the request alone (the versions are kept in the entry)."""
     display = display_settings(request)
     material = [
         request.scheme,
@@ -178,13 +231,27 @@ def _key(request: HttpRequest, cookies: tuple[str, ...], version_names: Iterable
         display.contrast,
         *(f"{name}={request.COOKIES.get(name, '')}" for name in cookies),
         timezone.localdate().isoformat(),
-        *(str(version) for version in found),
     ]
     digest = hashlib.blake2b("\n".join(material).encode(), digest_size=20).hexdigest()
     return f"pagecache:page:{digest}"
 
 
-def _storable(request: HttpRequest, response: HttpResponse) -> dict | None:
+def _lookup(request: HttpRequest, options: PageOptions, args, kwargs) -> Found | None:
+    """The cache's answer for an anonymous request, or ``None`` when it must not come from the cache."""
+    if not _cacheable(request):
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None
+    if _has_messages(request):
+        return None
+    early = getattr(request, "_pagecache_found", None)
+    if early is not None and early[0] is options:
+        return early[1]
+    return read(_key(request, options.cookies), options.version_names(request, args, kwargs))
+
+
+def _storable(request: HttpRequest, response: HttpResponse, versions: tuple[int, ...]) -> dict | None:
     """What to keep of a freshly rendered ``response``, or ``None`` when it must not be kept."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -204,10 +271,10 @@ def _storable(request: HttpRequest, response: HttpResponse) -> dict | None:
         secret = request.META.get("CSRF_COOKIE", "")
         if any(_unmask_cipher_token(token.decode()) == secret for token in ANY_TOKEN.findall(content)):
             return None  # a token outside a form field: it cannot be swapped safely
-    return {"content": content, "headers": dict(response.items()), "csrf": uses_csrf}
+    return {"content": content, "headers": dict(response.items()), "csrf": uses_csrf, "versions": versions}
 
 
-def _etag(key: str, entry: dict, request: HttpRequest) -> str | None:
+def _etag(found: Found, entry: dict, request: HttpRequest) -> str | None:
     """A weak ETag for the page as this visitor has it: the served bytes differ only in the masked CSRF
     token, which stays valid as long as the visitor's CSRF cookie does, so the cookie is part of it."""
     secret = ""
@@ -215,7 +282,8 @@ def _etag(key: str, entry: dict, request: HttpRequest) -> str | None:
         secret = request.META.get("CSRF_COOKIE", "")
         if not secret:
             return None
-    return 'W/"' + hashlib.blake2b(f"{key}|{secret}".encode(), digest_size=16).hexdigest() + '"'
+    material = f"{found.key}|{found.versions}|{secret}"
+    return 'W/"' + hashlib.blake2b(material.encode(), digest_size=16).hexdigest() + '"'
 
 
 def _finish(response: HttpResponse, etag: str | None) -> HttpResponse:
@@ -228,8 +296,9 @@ def _finish(response: HttpResponse, etag: str | None) -> HttpResponse:
     return response
 
 
-def _serve(request: HttpRequest, key: str, entry: dict) -> HttpResponse:
-    etag = _etag(key, entry, request)
+def _serve(request: HttpRequest, found: Found) -> HttpResponse:
+    entry = found.entry
+    etag = _etag(found, entry, request)
     not_modified = get_conditional_response(request, etag=etag) if etag else None
     if not_modified is not None:
         return _finish(not_modified, etag)
@@ -240,6 +309,87 @@ def _serve(request: HttpRequest, key: str, entry: dict) -> HttpResponse:
     for name, value in entry["headers"].items():
         response[name] = value
     return _finish(response, etag)
+
+
+def _wait_for_other_renderer(found: Found, names: tuple[str, ...]) -> Found | None:
+    """While another request renders the same page, wait for its result instead of rendering it too.
+
+    Only one request renders a missing page at a time (a lock in the cache, held at most
+    :data:`LOCK_SECONDS`); the others poll for the stored page for up to :data:`WAIT_SECONDS` and render it
+    themselves when the renderer gave up (page not storable, process gone) or takes too long. Without it,
+    every visitor arriving while a popular page is missing renders it at once (a stampede: the start page
+    right after a deploy or a published change)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    lock = found.key + ":rendering"
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        again = read(found.key, names)
+        if again is None:
+            return None
+        if again.entry is not None:
+            return again
+        if safe_get(lock) is None:
+            return None
+    return None
+
+
+def _render(request: HttpRequest, view: Callable, found: Found, args, kwargs) -> HttpResponse:
+    response = view(request, *args, **kwargs)
+    if callable(getattr(response, "render", None)):  # a TemplateResponse of a class-based view
+        response = response.render()
+    entry = _storable(request, response, found.versions)
+    if entry is None:
+        return response
+    safe_set(found.key, entry, timeout=page_seconds())
+    etag = _etag(found, entry, request)
+    not_modified = get_conditional_response(request, etag=etag) if etag else None
+    return _finish(not_modified or response, etag)
+
+
+def _respond(request: HttpRequest, view: Callable, options: PageOptions, args, kwargs) -> HttpResponse:
+    found = _lookup(request, options, args, kwargs)
+    if found is None:
+        return view(request, *args, **kwargs)
+    if found.entry is not None:
+        return _serve(request, found)
+    names = options.version_names(request, args, kwargs)
+    lock = found.key + ":rendering"
+    try:
+        locked = _pages().add(lock, 1, timeout=LOCK_SECONDS)
+    except Exception as error:
+        _failed("locking", error)
+        locked = True  # render without a lock
+    if not locked:
+        rendered = _wait_for_other_renderer(found, names)
+        if rendered is not None:
+            return _serve(request, rendered)
+        return _render(request, view, found, args, kwargs)
+    try:
+        return _render(request, view, found, args, kwargs)
+    finally:
+        try:
+            _pages().delete(lock)
+        except Exception as error:
+            _failed("unlocking", error)
+
+
+def serve_early(request: HttpRequest, view: Callable, args, kwargs) -> HttpResponse | None:
+    """The cached page for ``view``, answered before the session, authentication and message middleware
+    have run (see :class:`portal.middleware.PageCacheMiddleware`), or ``None`` to let the request go on.
+
+    The caller has made sure the request carries no session and no messages, so the visitor is anonymous
+    and has nothing waiting. On a miss the lookup is kept on the request, so the view's own
+    :func:`public_page` wrapper does not read the cache a second time."""
+    options = getattr(view, "page_options", None)
+    if options is None or not _cacheable(request):
+        return None
+    found = read(_key(request, options.cookies), options.version_names(request, args, kwargs))
+    if found is None:
+        return None
+    if found.entry is None:
+        request._pagecache_found = (options, found)
+        return None
+    return _serve(request, found)
 
 
 def public_page(
@@ -253,26 +403,14 @@ def public_page(
     on beyond the public data version, bumped with :func:`bump`."""
 
     def decorate(view: Callable) -> Callable:
+        options = PageOptions(cookies=tuple(cookies), depends_on=depends_on)
+
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            names = depends_on(request, *args, **kwargs) if depends_on else ()
-            key = _key(request, cookies, names)
-            if key is None:
-                return view(request, *args, **kwargs)
-            entry = safe_get(key)
-            if entry is not None:
-                return _serve(request, key, entry)
-            response = view(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)):  # a TemplateResponse of a class-based view
-                response = response.render()
-            entry = _storable(request, response)
-            if entry is None:
-                return response
-            safe_set(key, entry, timeout=page_seconds())
-            etag = _etag(key, entry, request)
-            not_modified = get_conditional_response(request, etag=etag) if etag else None
-            return _finish(not_modified or response, etag)
+            return _respond(request, view, options, args, kwargs)
 
+        wrapper.page_options = options
+        wrapper.serve_early = lambda request, args, kwargs: serve_early(request, wrapper, args, kwargs)
         return wrapper
 
     return decorate(view) if view is not None else decorate

@@ -20,7 +20,7 @@ from activities.models import Activity
 from associations import services as association_services
 from portal import pagecache
 
-from ..factories import ActivityFactory, AssociationFactory, LocalityFactory, OccurrenceFactory
+from ..factories import ActivityFactory, LocalityFactory, OccurrenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,25 +41,6 @@ class BrokenCache(BaseCache):
 
 def without_tokens(content: bytes) -> bytes:
     return TOKEN.sub(b'name="csrfmiddlewaretoken" value=""', content)
-
-
-@pytest.fixture
-def site(municipality):
-    hogsjo = LocalityFactory(name="Högsjö", slug="hogsjo")
-    association = AssociationFactory(name="PRO Högsjö", slug="pro-hogsjo", show_in_directory=True)
-    association.localities.add(hogsjo)
-    walk = ActivityFactory(
-        title="Promenadgrupp",
-        slug="promenadgrupp",
-        place__name="Högsjö bygdegård",
-        place__slug="hogsjo-bygdegard",
-        place__locality=hogsjo,
-        organiser_association=association,
-        signup_required=True,
-        capacity=5,
-    )
-    occurrence = OccurrenceFactory(activity=walk)
-    return {"locality": hogsjo, "association": association, "activity": walk, "occurrence": occurrence}
 
 
 PAGES = [
