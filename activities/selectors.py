@@ -257,13 +257,19 @@ def data_version() -> int:
     """
     version = cache.get(DATA_VERSION_KEY)
     if version is None:
+        from portal import localpages
+
         cache.add(DATA_VERSION_KEY, int(time_module.time() * 1000), timeout=None)
         version = cache.get(DATA_VERSION_KEY)
+        localpages.announce()  # a new series: copies of pages made from the lost one are stale
     return version
 
 
 def bump_data_version() -> None:
+    from portal import localpages
+
     try:
         cache.incr(DATA_VERSION_KEY)
     except ValueError:  # missing key: the next read starts a new, higher series
         cache.add(DATA_VERSION_KEY, int(time_module.time() * 1000), timeout=None)
+    localpages.announce()  # web processes drop their copies of pages made from the old version

@@ -137,6 +137,9 @@ else:
 # Anonymous portal pages are kept whole this many seconds at most (portal.pagecache; 0 turns it off). A
 # published change is visible at once regardless: the key holds the public data version.
 PORTAL_PAGE_CACHE_SECONDS = env.int("PORTAL_PAGE_CACHE_SECONDS", default=300)
+# Each web process also keeps this many of the pages it served most recently, dropped the moment data
+# changes (portal.localpages; only with Redis; 0 turns it off).
+PORTAL_PAGE_CACHE_LOCAL_ENTRIES = env.int("PORTAL_PAGE_CACHE_LOCAL_ENTRIES", default=100)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -139,4 +139,9 @@ class ResilientRedisCache(RedisCache):
 
     @_resilient(False)
     def clear(self):
-        return super().clear()
+        from . import localpages
+
+        try:
+            return super().clear()
+        finally:
+            localpages.announce()  # every version is gone: no process may use its copies

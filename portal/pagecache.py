@@ -45,6 +45,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 
 from activities.selectors import DATA_VERSION_KEY
 
+from . import localpages
 from .display import display_settings
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def versions(*names: str) -> tuple[int, ...] | None:
             cache.add(key, int(time.time() * 1000), timeout=None)
         if missing:
             found.update(cache.get_many(missing))
+            localpages.announce()  # a lost version starts a new series: copies of the old one are stale
     except Exception as error:
         _failed("reading versions", error)
         return None
@@ -117,6 +119,7 @@ def bump(name: str) -> None:
             _failed("bumping a version", error)
     except Exception as error:
         _failed("bumping a version", error)
+    localpages.announce()  # after the change, so that nobody reads the old version again
 
 
 def safe_data_version() -> int | None:
@@ -172,8 +175,13 @@ class Found:
 
 def read(key: str, names: Iterable[str] = ()) -> Found | None:
     """Read the versions and the entry stored under ``key`` together: one round trip when pages and
-    versions share a cache (the default). An entry stored for other versions counts as missing; it is
-    overwritten when the page is rendered again. ``None`` when the cache cannot be reached."""
+    versions share a cache (the default), none when this process holds a copy it may use
+    (:mod:`portal.localpages`). An entry stored for other versions counts as missing; it is overwritten
+    when the page is rendered again. ``None`` when the cache cannot be reached."""
+    names = tuple(names)
+    if (copy := localpages.get((key, names))) is not None:
+        return copy
+    read_in = localpages.generation()
     version_keys = [DATA_VERSION_KEY, *(VERSION_PREFIX + name for name in names)]
     together = getattr(settings, "PORTAL_PAGE_CACHE_ALIAS", "default") == "default"
     try:
@@ -191,8 +199,10 @@ def read(key: str, names: Iterable[str] = ()) -> Found | None:
     current = tuple(found[version_key] for version_key in version_keys)
     entry = found.get(key)
     if not isinstance(entry, dict) or entry.get("versions") != current:
-        entry = None
-    return Found(key, current, entry)
+        return Found(key, current, None)
+    result = Found(key, current, entry)
+    localpages.keep((key, names), result, read_in)
+    return result
 
 
 def _has_messages(request: HttpRequest) -> bool:

@@ -33,15 +33,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def stop_at_end():
-    """Collects the servers a test starts and stops them afterwards, whatever happened."""
-    started = []
-    yield started.append
-    for server in reversed(started):
-        server.stop()
-
-
 def _env_with_redis(redis: Redis, **overrides: str) -> dict:
     return app_env(
         DATABASE_URL=suite_database_url(),
