@@ -22,6 +22,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal import pagecache
 from portal.models import Locality
 from portal.pagecache import public_page
 from portal.selectors import municipality
@@ -194,9 +195,35 @@ def programme_month(request: HttpRequest, locality: str, month: str) -> HttpResp
     return render(request, "activities/programme/month.html", context)
 
 
+def _pdf_response(request: HttpRequest, key: str, pdf: bytes, locality: str, month: str) -> HttpResponse:
+    etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="program-{locality}-{month}.pdf"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _cached_pdf(request: HttpRequest, locality: str, month: str) -> HttpResponse | None:
+    """The PDF when it is in the cache, without touching the database: a PDF is only stored for a locality
+    that existed, under the data version of the time, which moves when a locality goes away."""
+    first = parse_month(month)
+    version = pagecache.safe_data_version()
+    if first is None or version is None:
+        return None
+    key = pdf_cache_key(locality, first, translation.get_language(), version)
+    pdf = cache.get(key)
+    return _pdf_response(request, key, pdf, locality, month) if pdf is not None else None
+
+
 @require_GET
 def programme_pdf(request: HttpRequest, locality: str, month: str) -> HttpResponse:
     """Serve the cached PDF; otherwise have it rendered (at once when tasks run in-process)."""
+    if (cached := _cached_pdf(request, locality, month)) is not None:
+        return cached
     first = parse_month(month)
     if first is None:
         raise Http404
@@ -220,12 +247,8 @@ def programme_pdf(request: HttpRequest, locality: str, month: str) -> HttpRespon
         )
         response["Cache-Control"] = "no-store"
         return response
-    etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="program-{locality}-{month}.pdf"'
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return _pdf_response(request, key, pdf, locality, month)
+
+
+# A cached PDF is answered before the session and authentication middleware (portal.middleware).
+programme_pdf.serve_early = lambda request, args, kwargs: _cached_pdf(request, **kwargs)

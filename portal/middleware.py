@@ -63,8 +63,8 @@ class PageCacheMiddleware:
         return response if response is not None else self.get_response(request)
 
     def early(self, request: HttpRequest) -> HttpResponse | None:
-        if request.method not in ("GET", "HEAD") or settings.CSRF_USE_SESSIONS:
-            return None
+        if request.method != "GET" or settings.CSRF_USE_SESSIONS:
+            return None  # HEAD too goes the long way: some cached views only allow GET
         if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
             return None
         translation.activate(translation.get_language_from_request(request))

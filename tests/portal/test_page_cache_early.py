@@ -3,6 +3,7 @@ same as they would be after it; a page that is missing is rendered once, however
 
 import threading
 import time
+from datetime import date
 
 import pytest
 from django.http import HttpResponse
@@ -196,3 +197,23 @@ def test_the_redis_cache_reuses_its_client():
     cache = ResilientRedisCache("redis://127.0.0.1:1/0", {})  # never connects: building a client is local
     assert cache._cache.get_client() is cache._cache.get_client()
     assert cache._cache.get_client(write=True) is cache._cache.get_client()
+
+
+def test_a_cached_programme_pdf_is_answered_early_without_the_database(
+    client, site, recorded, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from activities.programme import pdf_cache_key
+    from activities.selectors import data_version
+
+    month = date.today().replace(day=1)
+    cache.set(pdf_cache_key("hogsjo", month, "sv", data_version()), b"%PDF-1.7 programme", timeout=60)
+    url = f"/program/hogsjo/{month:%Y-%m}.pdf"
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response.status_code == 200 and response.content == b"%PDF-1.7 programme"
+    assert response["Content-Type"] == "application/pdf" and recorded == []
+    assert client.get(url, headers={"if-none-match": response["ETag"]}).status_code == 304
+    assert client.get("/program/finns-inte/2026-01.pdf").status_code in (202, 404)
+    assert recorded == ["/program/finns-inte/2026-01.pdf"]
