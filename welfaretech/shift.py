@@ -1,5 +1,9 @@
 """Shift logging for home-care staff: my team's recipients, tonight's camera checks, one-tap logging.
 
+The shift page lists the recipients compactly (code, team, technologies, tonight's checks), searchable and
+one page at a time; each recipient's logging buttons are on that recipient's page, which the service
+worker keeps for every recipient the list shows, so that logging also works offline.
+
 Every button is a plain POST form that works without JavaScript (the server generates the event's UUID);
 with JavaScript, ``shift.js`` queues the same fields in IndexedDB and sends them to the events API, so
 logging keeps working without network. Both paths end in :func:`welfaretech.events.record_events`.
@@ -9,9 +13,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,12 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
 from accounts.access import role_required
 from accounts.roles import Role
+from portal.paging import page_of, query_without
 
 from .events import CORRECTION_WINDOW, correct_event, record_events
 from .models import Assignment, CareRecipient, Event, EventKind, TechnologyType
@@ -41,6 +48,12 @@ CAMERA_KINDS = [
 NIGHT_STARTS, NIGHT_ENDS = time(21, 0), time(7, 0)
 # A check logged this long before or after a scheduled time counts for that slot.
 SLOT_MARGIN = timedelta(minutes=90)
+# Recipients per page of the shift list: a phone screen or two, and a small page on a weak connection.
+PAGE_SIZE = 25
+# The service worker's cache name; a new version drops the pages cached by the previous one.
+SW_VERSION = "shift-v2"
+# Sent by the service worker when it stores a recipient's page for offline use (see sw.js).
+PRECACHE_HEADER = "X-Shift-Precache"
 
 
 @dataclass
@@ -75,26 +88,48 @@ def night_slots(schedule: list[str], night: tuple[datetime, datetime], checks: l
     return sorted(slots, key=lambda slot: slot.at)
 
 
-def _recipients_with_technology(user, night: tuple[datetime, datetime]):
+def _active_assignments():
     today = timezone.localdate()
-    active = (
-        Assignment.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
-        .select_related("technology")
-        .order_by("technology__code")
-    )
+    return Assignment.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
+
+
+def _technology_prefetches(night: tuple[datetime, datetime]) -> list[Prefetch]:
+    """Each recipient's active assignments and tonight's camera checks (``_annotate`` reads them)."""
+    active = _active_assignments().select_related("technology").order_by("technology__code")
     checks = Event.objects.filter(
         kind__in=CAMERA_KINDS, superseded=False, occurred_at__range=(night[0] - SLOT_MARGIN, night[1])
     ).only("recipient_id", "occurred_at")
-    return (
-        recipients_for(user)
-        .filter(is_active=True)
-        .select_related("team")
-        .prefetch_related(
-            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
-            Prefetch("events", queryset=checks, to_attr="night_checks"),
-        )
-        .order_by("team__name", "code")
-    )
+    return [
+        Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+        Prefetch("events", queryset=checks, to_attr="night_checks"),
+    ]
+
+
+def _my_recipients(user):
+    return recipients_for(user).filter(is_active=True).select_related("team").order_by("team__name", "code")
+
+
+class ShiftSearchForm(forms.Form):
+    """The shift list's search: part of a recipient's code or team name, optionally only camera checks."""
+
+    q = forms.CharField(required=False, max_length=50, label=gettext_lazy("Code or team"))
+    camera = forms.BooleanField(required=False, label=gettext_lazy("Only recipients with camera checks"))
+
+    def apply(self, recipients):
+        if not self.is_valid():
+            return recipients
+        if text := self.cleaned_data["q"].strip():
+            recipients = recipients.filter(Q(code__icontains=text) | Q(team__name__icontains=text))
+        if self.cleaned_data["camera"]:
+            supervised = _active_assignments().filter(
+                recipient=OuterRef("pk"), technology__code=TechnologyType.Code.DIGITAL_SUPERVISION
+            )
+            recipients = recipients.filter(Exists(supervised))
+        return recipients
+
+    @property
+    def searching(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data["q"].strip() or self.cleaned_data["camera"])
 
 
 def _annotate(recipient: CareRecipient, night) -> CareRecipient:
@@ -131,15 +166,30 @@ def _shell_context() -> dict:
 @require_GET
 @role_required(*LOGGERS)
 def shift(request: HttpRequest) -> HttpResponse:
-    """My team's recipients with their technologies and tonight's camera checks."""
+    """My team's recipients, one page at a time, with their technologies and tonight's camera checks.
+
+    The list only links to each recipient's logging page; the page's recipients are read in one query
+    and their assignments and checks are prefetched for that page only.
+    """
     night = current_night(timezone.now())
-    recipients = [_annotate(r, night) for r in _recipients_with_technology(request.user, night)]
-    audit.record("welfaretech.shift.view", request=request, object_type="welfaretech.carerecipient")
+    form = ShiftSearchForm(request.GET)
+    page = page_of(request, form.apply(_my_recipients(request.user)), PAGE_SIZE)
+    recipients = list(page.object_list)
+    prefetch_related_objects(recipients, *_technology_prefetches(night))
+    page.object_list = [_annotate(recipient, night) for recipient in recipients]
+    audit.record(
+        "welfaretech.shift.view",
+        request=request,
+        object_type="welfaretech.carerecipient",
+        listed=[recipient.pk for recipient in recipients],
+    )
     return render(
         request,
         "welfaretech/shift/shift.html",
         {
-            "recipients": recipients,
+            "form": form,
+            "page": page,
+            "query": query_without(request),
             "night": night,
             "my_events": _my_events_today(request.user),
             **_shell_context(),
@@ -152,8 +202,13 @@ def shift(request: HttpRequest) -> HttpResponse:
 def recipient(request: HttpRequest, pk: int) -> HttpResponse:
     """The logging buttons for one recipient, for the technologies they have."""
     night = current_night(timezone.now())
-    found = get_object_or_404(_recipients_with_technology(request.user, night), pk=pk)
-    audit.record("welfaretech.shift.view", request=request, obj=found)
+    recipients = _my_recipients(request.user).prefetch_related(*_technology_prefetches(night))
+    found = get_object_or_404(recipients, pk=pk)
+    if request.headers.get(PRECACHE_HEADER):
+        # Stored on the device for offline logging, not opened by the user: say so in the audit log.
+        audit.record("welfaretech.shift.view", request=request, obj=found, purpose="offline copy")
+    else:
+        audit.record("welfaretech.shift.view", request=request, obj=found)
     return render(
         request,
         "welfaretech/shift/recipient.html",
@@ -246,7 +301,12 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     ]
     body = render_to_string(
         "welfaretech/shift/sw.js",
-        {"assets": assets, "shell": reverse("welfaretech:shift"), "version": "shift-v1"},
+        {
+            "assets": assets,
+            "shell": reverse("welfaretech:shift"),
+            "version": SW_VERSION,
+            "precache_header": PRECACHE_HEADER,
+        },
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/hemtjanst/"

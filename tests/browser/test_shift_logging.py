@@ -5,6 +5,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.models import AuditEntry
 from accounts.roles import Role
 from welfaretech.models import Event
 
@@ -115,3 +116,39 @@ def test_staff_keep_logging_offline_and_the_queue_is_sent_exactly_once(page: Pag
     assert response.status_code == 200
     assert {r["status"] for r in response.json()["results"]} == {"duplicate"}
     assert Event.objects.count() == 3
+
+
+def test_a_listed_recipient_never_opened_online_can_be_logged_offline(page: Page, night_shift):
+    staff, recipient = night_shift
+    CareRecipientFactory(team=recipient.team, code="NATT-02")
+    login(page, staff.email, PASSWORD)
+    page.goto("/hemtjanst/pass/")
+    page.get_by_label("Code or team").fill("natt-01")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".shift-list__code")).to_have_text([recipient.code])
+    assert_accessible(page)
+
+    # The service worker keeps the logging page of every recipient on the list (marked as such in the log).
+    url = f"/hemtjanst/pass/mottagare/{recipient.pk}/"
+    kept = "url => caches.match(url, {ignoreVary: true}).then(Boolean)"
+    deadline = time.monotonic() + 15
+    while not page.evaluate(kept, url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert page.evaluate(kept, url)
+    views = AuditEntry.objects.filter(action="welfaretech.shift.view", object_id=str(recipient.pk))
+    assert list(views.values_list("detail__purpose", flat=True)) == ["offline copy"]
+
+    page.context.set_offline(True)
+    page.get_by_role("link", name=recipient.code).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(recipient.code)
+    assert views.count() == 1  # opened from the kept copy, not from the server
+    page.get_by_role("button", name="Camera: seen, all well").click()
+    status = page.locator("[data-queue-status]")
+    expect(status).to_have_attribute("data-pending", "1")
+    assert Event.objects.count() == 0
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_attribute("data-pending", "0")
+    assert wait_for_events(1) == 1
+    assert Event.objects.get().recipient_id == recipient.pk

@@ -154,6 +154,16 @@
     }
   }
 
+  // The shift list links to each recipient's logging page: ask the service worker to keep those pages, so
+  // that any recipient on the list can be logged after the network is gone (not on a data-saving link).
+  function keepPagesForOffline(registration) {
+    const links = document.querySelectorAll("[data-offline-pages] a[href]");
+    if (!links.length || !registration.active || !navigator.onLine || navigator.connection?.saveData) {
+      return;
+    }
+    registration.active.postMessage({ type: "precache", urls: Array.from(links, (link) => link.href) });
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form instanceof HTMLFormElement && form.hasAttribute("data-queue")) {
@@ -166,7 +176,10 @@
     render().then(flush);
     const worker = meta("service-worker");
     if (worker && "serviceWorker" in navigator) {
-      navigator.serviceWorker.register(worker, { scope: worker.replace(/sw\.js$/, "") }).catch(() => undefined);
+      navigator.serviceWorker.register(worker, { scope: worker.replace(/sw\.js$/, "") })
+        .then(() => navigator.serviceWorker.ready)
+        .then(keepPagesForOffline)
+        .catch(() => undefined);
     }
   });
 }());
