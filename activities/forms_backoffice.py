@@ -277,25 +277,49 @@ class AttendanceForm(forms.ModelForm):
             )
 
 
+def _all_choice(pairs) -> list[tuple]:
+    return [("", _("All")), *pairs]
+
+
+# As a model choice field says it: without repeating whatever was typed into the address.
+UNKNOWN_CHOICE = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
+
+
 class ActivityFilterForm(forms.Form):
+    """The filter above the activity list. Associations and localities are offered as (pk, name) pairs
+    read once per request, not as model instances."""
+
     q = forms.CharField(label=_("Search by title"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Activity.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=_all_choice(Activity.Status.choices),
     )
-    association = forms.ModelChoiceField(
-        label=_("Association"), required=False, queryset=None, empty_label=_("All")
+    association = forms.TypedChoiceField(
+        label=_("Association"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=UNKNOWN_CHOICE,
     )
-    locality = forms.ModelChoiceField(
-        label=_("Locality"), required=False, queryset=Locality.objects.all(), empty_label=_("All")
+    locality = forms.TypedChoiceField(
+        label=_("Locality"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=UNKNOWN_CHOICE,
     )
     sort = forms.ChoiceField(
-        label=_("Sort by"), required=False, choices=[(key, label) for key, (_f, label) in SORTS.items()]
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, label) for key, (_f, label) in SORTS.items()],
     )
 
     def __init__(self, *args, coordinator: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if coordinator:
-            self.fields["association"].queryset = Association.objects.all()
+            self.fields["association"].choices = _all_choice(Association.objects.values_list("pk", "name"))
+            self.fields["locality"].choices = _all_choice(Locality.objects.values_list("pk", "name"))
         else:
             del self.fields["association"]
             del self.fields["locality"]
@@ -307,9 +331,9 @@ class ActivityFilterForm(forms.Form):
         if data.get("status"):
             activities = activities.filter(status=data["status"])
         if data.get("association"):
-            activities = activities.filter(organiser_association=data["association"])
+            activities = activities.filter(organiser_association_id=data["association"])
         if data.get("locality"):
-            activities = activities.filter(place__locality=data["locality"])
+            activities = activities.filter(place__locality_id=data["locality"])
         return activities.order_by(SORTS.get(data.get("sort") or "title")[0], "pk")
 
 
