@@ -285,6 +285,13 @@ def _all_choice(pairs) -> list[tuple]:
 UNKNOWN_CHOICE = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
 
 
+def _pk_choice_field(label) -> forms.TypedChoiceField:
+    """A filter by primary key whose (pk, name) choices the form sets; "All" when empty."""
+    return forms.TypedChoiceField(
+        label=label, required=False, coerce=int, empty_value=None, error_messages=UNKNOWN_CHOICE
+    )
+
+
 class ActivityFilterForm(forms.Form):
     """The filter above the activity list. Associations and localities are offered as (pk, name) pairs
     read once per request, not as model instances."""
@@ -295,20 +302,8 @@ class ActivityFilterForm(forms.Form):
         required=False,
         choices=_all_choice(Activity.Status.choices),
     )
-    association = forms.TypedChoiceField(
-        label=_("Association"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages=UNKNOWN_CHOICE,
-    )
-    locality = forms.TypedChoiceField(
-        label=_("Locality"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages=UNKNOWN_CHOICE,
-    )
+    association = _pk_choice_field(_("Association"))
+    locality = _pk_choice_field(_("Locality"))
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

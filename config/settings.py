@@ -212,8 +212,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # Outbox messages younger than this are left to the request that wrote them (it publishes on commit).
 OUTBOX_RELAY_MIN_AGE_SECONDS = env.int("OUTBOX_RELAY_MIN_AGE_SECONDS", default=10)
-# Published outbox messages are deleted after this many days; failed ones are kept (shown in the admin).
+# Published outbox messages are deleted after this many days; failed ones (shown in the admin, where they
+# can be sent again) after OUTBOX_FAILED_KEEP_DAYS, as a failed e-mail holds personal data (0: until handled).
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
+OUTBOX_FAILED_KEEP_DAYS = env.int("OUTBOX_FAILED_KEEP_DAYS", default=90)
 # Report runs queued or running longer than this are marked failed (with a retry button).
 FOLLOWUP_REPORT_STUCK_MINUTES = env.int("FOLLOWUP_REPORT_STUCK_MINUTES", default=30)
 

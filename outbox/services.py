@@ -8,7 +8,7 @@ from celery import Task
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.celery import app
@@ -103,13 +103,20 @@ def relay(limit: int = 500, min_age: float | None = None) -> int:
     return published
 
 
-def purge_published(days: int | None = None) -> int:
-    """Delete published messages older than ``days`` (OUTBOX_KEEP_DAYS); failed ones stay for the admin."""
-    days = settings.OUTBOX_KEEP_DAYS if days is None else days
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = OutboxMessage.objects.filter(
-        state=OutboxMessage.State.PUBLISHED, created_at__lt=cutoff
-    ).delete()
+def purge_old() -> int:
+    """Delete published messages older than ``OUTBOX_KEEP_DAYS`` and failed ones older than
+    ``OUTBOX_FAILED_KEEP_DAYS``; returns how many.
+
+    A failed message is kept so that an administrator sees it and can send it again, but an e-mail's
+    arguments hold its recipient's address and text (personal data), so not for ever. ``0`` keeps failed
+    messages until they are handled."""
+    now = timezone.now()
+    published_cutoff = now - timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    old = Q(state=OutboxMessage.State.PUBLISHED, created_at__lt=published_cutoff)
+    if settings.OUTBOX_FAILED_KEEP_DAYS > 0:
+        cutoff = now - timedelta(days=settings.OUTBOX_FAILED_KEEP_DAYS)
+        old |= Q(state=OutboxMessage.State.FAILED, created_at__lt=cutoff)
+    deleted, _ = OutboxMessage.objects.filter(old).delete()
     return deleted
 
 

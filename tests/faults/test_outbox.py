@@ -68,14 +68,24 @@ def test_the_relay_publishes_what_the_broker_did_not_get(settings):
     assert outbox.relay() == 0  # a published message is not sent again
 
 
-def test_published_messages_are_forgotten_after_a_while_failed_ones_kept(settings):
+def test_published_messages_are_forgotten_after_a_while_failed_ones_kept_longer(settings):
     settings.OUTBOX_KEEP_DAYS = 30
-    old, failed, recent = (_pending(31 * 24 * 60, "a@example.org") for _ in range(3))
+    settings.OUTBOX_FAILED_KEEP_DAYS = 90
+    old, failed, recent, old_failed = (_pending(31 * 24 * 60, "a@example.org") for _ in range(4))
     OutboxMessage.objects.filter(pk__in=[old.pk, recent.pk]).update(state="published")
-    OutboxMessage.objects.filter(pk=failed.pk).update(state="failed")
+    OutboxMessage.objects.filter(pk__in=[failed.pk, old_failed.pk]).update(state="failed")
     OutboxMessage.objects.filter(pk=recent.pk).update(created_at=timezone.now())
+    OutboxMessage.objects.filter(pk=old_failed.pk).update(created_at=timezone.now() - timedelta(days=91))
     assert relay_outbox() == 0
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {failed.pk, recent.pk}
+
+
+def test_failed_messages_can_be_kept_until_handled(settings):
+    settings.OUTBOX_FAILED_KEEP_DAYS = 0
+    failed = _pending(400 * 24 * 60, "a@example.org")
+    OutboxMessage.objects.filter(pk=failed.pk).update(state="failed")
+    relay_outbox()
+    assert OutboxMessage.objects.filter(pk=failed.pk).exists()
 
 
 def test_the_relay_command(capsys):
