@@ -1,8 +1,10 @@
 """The printed monthly programme: a print-friendly page and a PDF, per locality (or all) and month.
 
-The PDF is rendered by WeasyPrint in a Celery task and kept in the cache under the locality, month,
-language and :func:`~activities.selectors.data_version`, so it is rendered again only after public data
-changed. Until a worker has rendered it the visitor sees a "being prepared" page that reloads itself.
+The PDF is rendered by WeasyPrint in a Celery task and kept in the cache under the locality, month and
+language together with the :func:`~activities.selectors.data_version` it was made from
+(:func:`portal.pagecache.read`), so it is rendered again only after public data changed, and web processes
+keep copies of the most asked-for ones. Until a worker has rendered it the visitor sees a "being prepared"
+page that reloads itself.
 """
 
 import hashlib
@@ -28,7 +30,7 @@ from portal.pagecache import public_page
 from portal.selectors import municipality
 
 from .models import Occurrence
-from .selectors import _venue_q, data_version, public_occurrences, start_of_day
+from .selectors import _venue_q, public_occurrences, start_of_day
 from .tasks import render_programme
 
 ALL = "alla"
@@ -116,8 +118,10 @@ def _context(locality: Locality | None, first: date) -> dict:
 # --- PDF -------------------------------------------------------------------------------------------------
 
 
-def pdf_cache_key(locality_slug: str, first: date, language: str, version: int) -> str:
-    return f"programme-pdf:{locality_slug}:{first:%Y-%m}:{language}:{version}"
+def pdf_cache_key(locality_slug: str, first: date, language: str) -> str:
+    """Where the PDF is kept, together with the data versions it was made from (see
+    :func:`portal.pagecache.read`: a PDF made from older data counts as missing)."""
+    return f"programme-pdf:{locality_slug}:{first:%Y-%m}:{language}"
 
 
 def render_pdf(locality: Locality | None, first: date) -> bytes:
@@ -135,13 +139,14 @@ def store_pdf(locality_slug: str, year: int, month: int, language: str) -> None:
     locality = None if locality_slug == ALL else Locality.objects.filter(slug=locality_slug).first()
     if locality_slug != ALL and locality is None:
         return
-    # The version is read before the data, so a change during rendering leaves this copy unused.
-    key = pdf_cache_key(locality_slug, first, language, data_version())
-    if cache.get(key) is not None:
-        return
+    # The versions are read before the data, so a change during rendering leaves this copy unused.
+    key = pdf_cache_key(locality_slug, first, language)
+    found = pagecache.read(key)
+    if found is None or found.entry is not None:
+        return  # no cache to keep it in, or already made from the current data
     with translation.override(language):
         pdf = render_pdf(locality, first)
-    cache.set(key, pdf, timeout=PDF_CACHE_SECONDS)
+    pagecache.safe_set(key, {"content": pdf, "versions": found.versions}, timeout=PDF_CACHE_SECONDS)
 
 
 # --- Views -----------------------------------------------------------------------------------------------
@@ -195,12 +200,12 @@ def programme_month(request: HttpRequest, locality: str, month: str) -> HttpResp
     return render(request, "activities/programme/month.html", context)
 
 
-def _pdf_response(request: HttpRequest, key: str, pdf: bytes, locality: str, month: str) -> HttpResponse:
-    etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+def _pdf_response(request: HttpRequest, found: pagecache.Found, locality: str, month: str) -> HttpResponse:
+    etag = '"' + hashlib.blake2b(f"{found.key}|{found.versions}".encode(), digest_size=16).hexdigest() + '"'
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(pdf, content_type="application/pdf")
+        response = HttpResponse(found.entry["content"], content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="program-{locality}-{month}.pdf"'
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
@@ -209,14 +214,12 @@ def _pdf_response(request: HttpRequest, key: str, pdf: bytes, locality: str, mon
 
 def _cached_pdf(request: HttpRequest, locality: str, month: str) -> HttpResponse | None:
     """The PDF when it is in the cache, without touching the database: a PDF is only stored for a locality
-    that existed, under the data version of the time, which moves when a locality goes away."""
+    that existed, with the data version of the time, which moves when a locality goes away."""
     first = parse_month(month)
-    version = pagecache.safe_data_version()
-    if first is None or version is None:
+    if first is None:
         return None
-    key = pdf_cache_key(locality, first, translation.get_language(), version)
-    pdf = cache.get(key)
-    return _pdf_response(request, key, pdf, locality, month) if pdf is not None else None
+    found = pagecache.read(pdf_cache_key(locality, first, translation.get_language()))
+    return _pdf_response(request, found, locality, month) if found and found.entry else None
 
 
 @require_GET
@@ -229,25 +232,21 @@ def programme_pdf(request: HttpRequest, locality: str, month: str) -> HttpRespon
         raise Http404
     locality_or_404(locality)
     language = translation.get_language()
-    key = pdf_cache_key(locality, first, language, data_version())
-    pdf = cache.get(key)
-    if pdf is None:
-        # One task per version, however often the waiting page reloads.
-        queued = f"{key}:queued"
-        if cache.add(queued, 1, timeout=QUEUED_SECONDS):
-            try:
-                render_programme.delay(locality, first.year, first.month, language)
-            except Exception:
-                cache.delete(queued)  # let the next request try again instead of waiting for nothing
-                raise
-        pdf = cache.get(key)
-    if pdf is None:
-        response = render(
-            request, "activities/programme/preparing.html", {"title": _("Programme")}, status=202
-        )
-        response["Cache-Control"] = "no-store"
-        return response
-    return _pdf_response(request, key, pdf, locality, month)
+    key = pdf_cache_key(locality, first, language)
+    found = pagecache.read(key)
+    # One task per data version, however often the waiting page reloads.
+    if found is not None and cache.add(f"{key}:{found.versions}:queued", 1, timeout=QUEUED_SECONDS):
+        try:
+            render_programme.delay(locality, first.year, first.month, language)
+        except Exception:
+            cache.delete(f"{key}:{found.versions}:queued")  # the next request tries again
+            raise
+        found = pagecache.read(key)  # rendered already when tasks run in-process
+    if found is not None and found.entry is not None:
+        return _pdf_response(request, found, locality, month)
+    response = render(request, "activities/programme/preparing.html", {"title": _("Programme")}, status=202)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # A cached PDF is answered before the session and authentication middleware (portal.middleware).

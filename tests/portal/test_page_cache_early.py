@@ -202,13 +202,11 @@ def test_the_redis_cache_reuses_its_client():
 def test_a_cached_programme_pdf_is_answered_early_without_the_database(
     client, site, recorded, django_assert_num_queries
 ):
-    from django.core.cache import cache
-
     from activities.programme import pdf_cache_key
-    from activities.selectors import data_version
 
     month = date.today().replace(day=1)
-    cache.set(pdf_cache_key("hogsjo", month, "sv", data_version()), b"%PDF-1.7 programme", timeout=60)
+    entry = {"content": b"%PDF-1.7 programme", "versions": pagecache.versions()}
+    pagecache.safe_set(pdf_cache_key("hogsjo", month, "sv"), entry, timeout=60)
     url = f"/program/hogsjo/{month:%Y-%m}.pdf"
     with django_assert_num_queries(0):
         response = client.get(url)
