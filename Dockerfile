@@ -42,8 +42,11 @@ USER 10001:10001
 EXPOSE 8000
 
 # WEB_CONCURRENCY (read by gunicorn) sets the number of worker processes; each serves four threads.
+# --reuse-port: each worker listens on its own socket and the kernel spreads connections over them; without
+# it one worker may take most keep-alive connections (a proxy's pool) while the others idle.
 CMD ["gunicorn", "config.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
+     "--reuse-port", \
      "--threads", "4", \
      "--timeout", "60", \
      "--graceful-timeout", "30", \

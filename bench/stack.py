@@ -38,6 +38,7 @@ GUNICORN_ARGS = [
     "--worker-tmp-dir",
     "/dev/shm",  # noqa: S108 as in the Dockerfile: heartbeat files in memory
     "--no-control-socket",
+    "--reuse-port",
 ]
 
 
