@@ -304,6 +304,21 @@ class Bench:
         return result
 
 
+def judge_growth(small: dict[str, Result], big: dict[str, Result], factor: float) -> None:
+    """The target of the dashboard and the report at the larger scale is the issue's "no worse than
+    linear": the larger scale's time over the smaller's at most ``factor`` (its absolute targets are set
+    for scale 1 only)."""
+    for key, result in big.items():
+        if not key.startswith(("dashboard", "annual report")) or key not in small:
+            continue
+        before, after = small[key].extra.get("value"), result.extra.get("value")
+        if not before or after is None:
+            continue
+        result.target = f"grows at most linearly (≤ ×{factor:g})"
+        result.met = after / before <= factor
+        result.note = f"{result.note}; ×{after / before:.2f} the smaller scale's".lstrip("; ")
+
+
 # ------------------------------------------------------------------------------------------------- main
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -449,6 +464,7 @@ def main() -> int:
             for r in measured:
                 r.group = "series"
             series.append((big, collect(label, measured)))
+            judge_growth(series[0][1], series[-1][1], args.series)
             results += measured
 
         from django.db import connections
