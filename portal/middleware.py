@@ -1,6 +1,10 @@
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.http import HttpRequest, HttpResponse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
@@ -85,3 +89,45 @@ class PageCacheMiddleware:
         for finisher in self.finishers:
             response = finisher.process_response(request, response)
         return response
+
+
+# What makes one response's policy differ from the site's: django-csp's view decorators and a used nonce.
+OWN_POLICY = [f"_csp_{kind}{ro}" for kind in ("config", "update", "replace", "exempt") for ro in ("", "_ro")]
+CSP_SETTINGS = ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+
+
+class SitePolicyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy headers built once per process.
+
+    django-csp builds the header strings for every response, which costs about as much as answering a cached
+    page. They only differ from the site's policy when a view's decorator gave the response a policy of its
+    own, when the page used a nonce, or when a path is excluded in the settings; those responses go through
+    django-csp as usual. For all others the headers django-csp wrote for the first such response are
+    reused (built again when the CSP settings change).
+    """
+
+    site_headers: dict[str, str] | None = None
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        own = any(getattr(response, name, None) for name in OWN_POLICY)
+        excluded = any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") for name in CSP_SETTINGS
+        )
+        if own or excluded or getattr(request, "_csp_nonce", None) is not None:
+            return super().process_response(request, response)
+        if SitePolicyCSPMiddleware.site_headers is None:
+            blank = super().process_response(request, HttpResponse())
+            SitePolicyCSPMiddleware.site_headers = {
+                name: blank[name] for name in (HEADER, HEADER_REPORT_ONLY) if name in blank
+            }
+        for name, value in SitePolicyCSPMiddleware.site_headers.items():
+            response.headers.setdefault(name, value)
+        # As django-csp does: a nonce asked for after the header was written is an error, not a silent gap.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@receiver(setting_changed)
+def _csp_settings_changed(setting: str, **kwargs) -> None:
+    if setting in CSP_SETTINGS:
+        SitePolicyCSPMiddleware.site_headers = None
