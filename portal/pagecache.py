@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -235,7 +236,8 @@ def _key(request: HttpRequest, cookies: tuple[str, ...]) -> str:
         request.scheme,
         request.get_host(),
         request.path,
-        repr(sorted((name, value) for name, values in request.GET.lists() for value in values)),
+        # The raw query parsed as QueryDict would (without building one): the order does not matter.
+        repr(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))),
         translation.get_language() or "",
         display.text_size,
         display.contrast,
