@@ -8,6 +8,7 @@ const SHELL = "{{ shell|escapejs }}";
 const ASSETS = [{% for asset in assets %}"{{ asset|escapejs }}", {% endfor %}SHELL];
 const PRECACHE_HEADER = "{{ precache_header|escapejs }}";
 const PRECACHE_MAX = 50;
+const fetching = new Set(); // pages being fetched for keeping, across messages
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -67,12 +68,22 @@ self.addEventListener("message", (event) => {
   event.waitUntil(
     caches.open(CACHE).then(async (cache) => {
       for (const url of urls) {
-        if (await cache.match(url, { ignoreVary: true })) {
+        // Another list page may have asked for the same page a moment ago: fetch it once (marked before
+        // the first await, so that a second message cannot slip in between).
+        if (fetching.has(url)) {
           continue;
         }
-        const response = await fetch(url, { credentials: "same-origin", headers: { [PRECACHE_HEADER]: "1" } });
-        if (response.ok && !response.redirected) {
-          await cache.put(url, response);
+        fetching.add(url);
+        try {
+          if (await cache.match(url, { ignoreVary: true })) {
+            continue;
+          }
+          const response = await fetch(url, { credentials: "same-origin", headers: { [PRECACHE_HEADER]: "1" } });
+          if (response.ok && !response.redirected) {
+            await cache.put(url, response);
+          }
+        } finally {
+          fetching.delete(url);
         }
       }
     }).catch(() => undefined),
