@@ -223,6 +223,11 @@ class Stack:
             ]
         )
 
+    def _connection(self, database: str) -> list[str]:
+        """psql's arguments for the bench's server, as the superuser, over its socket directory."""
+        host, port = str(self.dir / "pg"), str(self.pg_port)
+        return ["--host", host, "--port", port, "--username", "postgres", "--dbname", database]
+
     def _psql(self, *statements: str, capture: bool = False) -> str:
         command = [
             str(self.pg_bin / "psql"),
@@ -232,14 +237,7 @@ class Stack:
             "--no-align",
             "-v",
             "ON_ERROR_STOP=1",
-            "--host",
-            str(self.dir / "pg"),
-            "--port",
-            str(self.pg_port),
-            "--username",
-            "postgres",
-            "--dbname",
-            "postgres",
+            *self._connection("postgres"),
         ]
         for statement in statements:
             command += ["-c", statement]
@@ -305,14 +303,7 @@ class Stack:
             str(self.pg_bin / "psql"),
             "--no-psqlrc",
             "--quiet",
-            "--host",
-            str(self.dir / "pg"),
-            "--port",
-            str(self.pg_port),
-            "--username",
-            "postgres",
-            "--dbname",
-            "bench",
+            *self._connection("bench"),
             "-c",
             "VACUUM ANALYZE",
         ]
