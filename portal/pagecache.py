@@ -341,7 +341,10 @@ def _wait_for_other_renderer(found: Found, names: tuple[str, ...]) -> Found | No
         if again.entry is not None:
             return again
         if safe_get(lock) is None:
-            return None
+            # The renderer stores the page before it lets go of the lock: if it finished between the two
+            # reads above, the page is there now; if not, it could not be kept and this request renders.
+            last = read(found.key, names)
+            return last if last is not None and last.entry is not None else None
     return None
 
 
